@@ -1,0 +1,65 @@
+/**
+ * Every bound amtwatch enforces, with its default. Hitting a limit never drops data silently:
+ * the code that enforces it raises an anomaly (core/anomaly.ts) and a counter in the run summary.
+ * app/config.ts is the only place that overrides these (flags, config file).
+ */
+
+/** Bytes of the fixed buffer a capture reader works in. Never grows. */
+export const READ_BUFFER_BYTES = 4 * 1024 * 1024;
+/** Largest captured frame accepted (libpcap's MAXIMUM_SNAPLEN). A larger record is an input error. */
+export const MAX_FRAME_BYTES = 262_144;
+/** Largest pcapng block the reader parses (SHB, IDB, EPB, SPB, ...). Other blocks are skipped by length. */
+export const MAX_PCAPNG_BLOCK_BYTES = 1024 * 1024;
+/** Interfaces per pcapng section. */
+export const MAX_PCAPNG_INTERFACES = 1024;
+/** 802.1Q / 802.1ad tags walked before a frame is declared malformed. */
+export const MAX_VLAN_DEPTH = 3;
+/** IPv6 extension headers walked before a packet is declared malformed. */
+export const MAX_IPV6_EXT_HEADERS = 8;
+/** Concurrent TCP sessions tracked (AMT ports only). When full, the least recently active is evicted. */
+export const MAX_SESSIONS = 65_536;
+/** Letters kept in a session's history; past it the history ends with a truncation mark. */
+export const MAX_HISTORY_LEN = 100;
+/** Sequence ranges remembered per direction to judge missed bytes; extra holes are merged (and counted). */
+export const MAX_SEQ_RANGES = 16;
+/** Input errors kept in the stats record (all are counted). */
+export const MAX_INPUT_ERRORS_KEPT = 100;
+
+/** Idle time (packet time, microseconds) after which an established or partial session is ended. */
+export const SESSION_IDLE_TIMEOUT_US = 300_000_000;
+/** Idle time after which a connection attempt that was never answered is ended. */
+export const SESSION_ATTEMPT_TIMEOUT_US = 30_000_000;
+/** Time a session is kept after it closed (both FINs, or a RST) to absorb the last ACKs and retransmissions. */
+export const SESSION_CLOSE_LINGER_US = 5_000_000;
+/** How often (packet time) the session table is swept for expired sessions. */
+export const SESSION_SWEEP_INTERVAL_US = 1_000_000;
+
+export interface Limits {
+  readonly readBufferBytes: number;
+  readonly maxFrameBytes: number;
+  readonly maxPcapngBlockBytes: number;
+  readonly maxPcapngInterfaces: number;
+  readonly maxSessions: number;
+  readonly maxHistoryLen: number;
+  readonly maxSeqRanges: number;
+  readonly maxInputErrorsKept: number;
+  readonly sessionIdleTimeoutUs: number;
+  readonly sessionAttemptTimeoutUs: number;
+  readonly sessionCloseLingerUs: number;
+  readonly sessionSweepIntervalUs: number;
+}
+
+export const DEFAULT_LIMITS: Limits = Object.freeze({
+  readBufferBytes: READ_BUFFER_BYTES,
+  maxFrameBytes: MAX_FRAME_BYTES,
+  maxPcapngBlockBytes: MAX_PCAPNG_BLOCK_BYTES,
+  maxPcapngInterfaces: MAX_PCAPNG_INTERFACES,
+  maxSessions: MAX_SESSIONS,
+  maxHistoryLen: MAX_HISTORY_LEN,
+  maxSeqRanges: MAX_SEQ_RANGES,
+  maxInputErrorsKept: MAX_INPUT_ERRORS_KEPT,
+  sessionIdleTimeoutUs: SESSION_IDLE_TIMEOUT_US,
+  sessionAttemptTimeoutUs: SESSION_ATTEMPT_TIMEOUT_US,
+  sessionCloseLingerUs: SESSION_CLOSE_LINGER_US,
+  sessionSweepIntervalUs: SESSION_SWEEP_INTERVAL_US,
+});
