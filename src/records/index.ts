@@ -28,7 +28,6 @@ export type Verdict = { readonly authorized: true } | { readonly authorized: fal
 /** Reasons an AMT session is unauthorized (stable strings). */
 export const REASON_CLIENT_NOT_AUTHORIZED = 'client_not_authorized';
 export const REASON_SERVER_NOT_IN_INVENTORY = 'server_not_in_inventory';
-export const REASON_NO_POLICY = 'no_policy_configured';
 
 export interface ConnRecord {
   event_type: 'conn';

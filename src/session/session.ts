@@ -1,0 +1,45 @@
+/** One TCP session (both directions) as the table tracks it. Addresses are copied bytes. */
+import type { Micros } from '../core/time.js';
+import { Endpoint } from './endpoint.js';
+import { History } from './history.js';
+
+export type EndReason = 'closed' | 'timeout' | 'evicted' | 'flushed' | 'end_of_input' | 'reused';
+
+export class Session {
+  readonly orig = new Endpoint();
+  readonly resp = new Endpoint();
+  readonly history: History;
+  startTs: Micros;
+  lastTs: Micros;
+  /** All of an endpoint's closing seen (FINs both ways, a RST, or a FIN to a silent peer). */
+  closeComplete = false;
+  endReason: EndReason | null = null;
+  /** Slot for the composing layer (app/): the verdict, analyzer state, ... Never read here. */
+  app: unknown = undefined;
+
+  constructor(
+    readonly key: string,
+    readonly uid: string,
+    readonly isV6: boolean,
+    readonly origAddr: Uint8Array,
+    readonly respAddr: Uint8Array,
+    /** IPv4 addresses as numbers (0 for IPv6), for cheap direction checks. */
+    readonly origV4: number,
+    readonly origPort: number,
+    readonly respPort: number,
+    readonly vlan: number,
+    readonly innerVlan: number,
+    /** True when the responder's port is an AMT port (16992-16995): an AMT session. */
+    readonly isAmt: boolean,
+    ts: Micros,
+    maxHistory: number,
+  ) {
+    this.startTs = ts;
+    this.lastTs = ts;
+    this.history = new History(maxHistory);
+  }
+
+  get durationUs(): Micros {
+    return this.lastTs - this.startTs;
+  }
+}

@@ -1,0 +1,459 @@
+/**
+ * The TCP session table: keyed by the canonical 4-tuple (+ VLAN ids), bounded by limits.maxSessions,
+ * expired on packet time (so offline results are deterministic), with Zeek's TCP endpoint state
+ * machine, history letters and missed-byte accounting.
+ *
+ * Roles: the originator is the sender of the first SYN (a first SYN-ACK makes its receiver the
+ * originator, history '^'). Without a SYN the side with the AMT port is the server, except when the
+ * other side's port is a well-known one (< 1024): a workstation whose ephemeral port happens to be
+ * 16993 talking to a web server on port 80 is not an AMT session.
+ *
+ * Only packets with a watched port reach handle(); nothing here allocates for any other packet.
+ */
+import {
+  A_SESSION_HISTORY_LIMIT,
+  A_SESSION_SEQ_JUMP,
+  A_SESSION_SEQ_RANGES_LIMIT,
+  A_SESSION_SYN_INSIDE_CONNECTION,
+  A_SESSION_TABLE_FULL,
+  type AnomalyCounters,
+} from '../core/anomaly.js';
+import { isAmtPort } from '../core/flow.js';
+import type { Limits } from '../core/limits.js';
+import type { Micros } from '../core/time.js';
+import type { DecodedPacket } from '../decode/packet.js';
+import { deriveConnState } from './conn-state.js';
+import type { Endpoint } from './endpoint.js';
+import { H_ACK, H_DATA, H_FIN, H_FIN_RST, H_MULTI, H_RST, H_SYN } from './history.js';
+import { type EndReason, Session } from './session.js';
+import {
+  CLOSED,
+  ESTABLISHED,
+  INACTIVE,
+  PARTIAL,
+  RESET,
+  SYN_ACK_SENT,
+  SYN_SENT,
+} from './tcp-state.js';
+import { makeUid } from './uid.js';
+
+// TCP flag bits (wire values; decode/ owns the same constants, session may import only its types)
+const FIN = 0x01;
+const SYN = 0x02;
+const RST = 0x04;
+const ACK = 0x10;
+
+export interface SessionEvents {
+  /** A session was created (its first packet has been processed). */
+  open(s: Session): void;
+  /** A session ended; it is removed from the table right after this call. */
+  end(s: Session): void;
+}
+
+export interface SessionTableStats {
+  created: number;
+  amtCreated: number;
+  otherCreated: number;
+  evicted: number;
+  ended: number;
+  missedBytes: number;
+}
+
+export interface SessionTableOptions {
+  limits: Limits;
+  anomalies: AnomalyCounters;
+  events: SessionEvents;
+  /** Seed for deterministic uids. */
+  uidSeed?: string;
+}
+
+export class SessionTable {
+  private readonly map = new Map<string, Session>();
+  private readonly limits: Limits;
+  private readonly anomalies: AnomalyCounters;
+  private readonly events: SessionEvents;
+  private readonly uidSeed: string;
+  private counter = 0;
+  private now: Micros = 0;
+  private nextSweep: Micros = 0;
+  readonly stats: SessionTableStats = { created: 0, amtCreated: 0, otherCreated: 0, evicted: 0, ended: 0, missedBytes: 0 };
+
+  constructor(opts: SessionTableOptions) {
+    this.limits = opts.limits;
+    this.anomalies = opts.anomalies;
+    this.events = opts.events;
+    this.uidSeed = opts.uidSeed ?? 'amtwatch';
+  }
+
+  get size(): number {
+    return this.map.size;
+  }
+
+  /** Latest packet (or clock) time seen. */
+  get currentTime(): Micros {
+    return this.now;
+  }
+
+  /** Open sessions, least recently active first. */
+  sessions(): IterableIterator<Session> {
+    return this.map.values();
+  }
+
+  /**
+   * Advances time (packet time offline; the clock live) and ends sessions whose timeout passed.
+   * Cheap when nothing is due: one comparison.
+   */
+  advance(t: Micros): void {
+    if (t > this.now) this.now = t;
+    if (this.now < this.nextSweep) return;
+    this.nextSweep = this.now + this.limits.sessionSweepIntervalUs;
+    this.sweep();
+  }
+
+  private sweep(): void {
+    const now = this.now;
+    const minTimeout = Math.min(
+      this.limits.sessionCloseLingerUs,
+      this.limits.sessionAttemptTimeoutUs,
+      this.limits.sessionIdleTimeoutUs,
+    );
+    for (const s of this.map.values()) {
+      const idle = now - s.lastTs;
+      // the map is in order of last activity: nothing after this one can be due
+      if (idle < minTimeout) break;
+      if (idle >= this.timeoutFor(s)) this.endSession(s, s.closeComplete ? 'closed' : 'timeout');
+    }
+  }
+
+  private timeoutFor(s: Session): Micros {
+    if (s.closeComplete) return this.limits.sessionCloseLingerUs;
+    const os = s.orig.state;
+    if ((os === SYN_SENT || os === SYN_ACK_SENT) && s.resp.state === INACTIVE) return this.limits.sessionAttemptTimeoutUs;
+    return this.limits.sessionIdleTimeoutUs;
+  }
+
+  /** Ends every open session (end of input, shutdown, or time going backwards between files). */
+  flushAll(reason: EndReason): void {
+    for (const s of [...this.map.values()]) this.endSession(s, reason);
+  }
+
+  private endSession(s: Session, reason: EndReason): void {
+    s.endReason = reason;
+    this.stats.missedBytes += s.orig.finish() + s.resp.finish();
+    this.stats.ended++;
+    if (reason === 'evicted') this.stats.evicted++;
+    this.map.delete(s.key);
+    this.events.end(s);
+  }
+
+  /** Zeek's conn_state for a session as it stands now. */
+  connState(s: Session): string {
+    return deriveConnState(s.orig.state, s.resp.state, s.orig.size(), s.resp.size(), s.history.toString());
+  }
+
+  /**
+   * Processes one decoded TCP packet with at least one watched port. `buf` is the packet's buffer
+   * (for IPv6 addresses); nothing keeps a reference to it.
+   */
+  handle(p: DecodedPacket, buf: Uint8Array, ts: Micros): void {
+    this.advance(ts);
+    const key = makeKey(p, buf);
+    let s = this.map.get(key);
+    if (s !== undefined) {
+      if (s.closeComplete && (p.flags & (SYN | ACK)) === SYN && this.isNewSyn(s, p)) {
+        this.endSession(s, 'reused');
+        s = undefined;
+      } else {
+        // keep the map in order of last activity (LRU eviction, early-exit sweeps)
+        this.map.delete(key);
+        this.map.set(key, s);
+      }
+    }
+    let isOrig: boolean;
+    if (s === undefined) {
+      s = this.create(key, p, buf, ts);
+      isOrig = this.fromOrig(s, p, buf);
+      this.process(s, isOrig, p, ts);
+      this.events.open(s);
+      return;
+    }
+    isOrig = this.fromOrig(s, p, buf);
+    this.process(s, isOrig, p, ts);
+  }
+
+  private isNewSyn(s: Session, p: DecodedPacket): boolean {
+    const ep = this.fromOrigNoBuf(s, p) ? s.orig : s.resp;
+    return !ep.started || ep.pos(p.seq) !== 0;
+  }
+
+  private fromOrigNoBuf(s: Session, p: DecodedPacket): boolean {
+    if (p.srcPort !== s.origPort) return false;
+    if (p.dstPort !== s.respPort) return true;
+    // same port both sides: compare addresses
+    if (!s.isV6) return p.src4 === s.origV4;
+    return true;
+  }
+
+  private fromOrig(s: Session, p: DecodedPacket, buf: Uint8Array): boolean {
+    if (p.srcPort !== s.origPort) return false;
+    if (p.dstPort !== s.respPort || s.origPort !== s.respPort) return true;
+    if (!s.isV6) return p.src4 === s.origV4;
+    for (let i = 0; i < 16; i++) if (buf[p.src6Off + i] !== s.origAddr[i]) return false;
+    return true;
+  }
+
+  private create(key: string, p: DecodedPacket, buf: Uint8Array, ts: Micros): Session {
+    if (this.map.size >= this.limits.maxSessions) {
+      const oldest = this.map.values().next().value;
+      if (oldest !== undefined) {
+        this.anomalies.bump(A_SESSION_TABLE_FULL);
+        this.endSession(oldest, 'evicted');
+      }
+    }
+    // who is the originator?
+    const f = p.flags;
+    let senderIsOrig: boolean;
+    if ((f & (SYN | ACK)) === SYN) senderIsOrig = true;
+    else if ((f & (SYN | ACK)) === (SYN | ACK)) senderIsOrig = false;
+    else {
+      const srcAmt = isAmtPort(p.srcPort);
+      const dstAmt = isAmtPort(p.dstPort);
+      if (dstAmt && !srcAmt) senderIsOrig = p.srcPort >= 1024;
+      else if (srcAmt && !dstAmt) senderIsOrig = p.dstPort < 1024;
+      else senderIsOrig = true;
+    }
+    const v6 = p.ipVersion === 6;
+    const srcAddr = v6 ? copy16(buf, p.src6Off) : u32ToBytes(p.src4);
+    const dstAddr = v6 ? copy16(buf, p.dst6Off) : u32ToBytes(p.dst4);
+    const origAddr = senderIsOrig ? srcAddr : dstAddr;
+    const respAddr = senderIsOrig ? dstAddr : srcAddr;
+    const origPort = senderIsOrig ? p.srcPort : p.dstPort;
+    const respPort = senderIsOrig ? p.dstPort : p.srcPort;
+    const origV4 = v6 ? 0 : senderIsOrig ? p.src4 : p.dst4;
+    const isAmt = isAmtPort(respPort);
+    const uid = makeUid(this.uidSeed, key, ts, ++this.counter);
+    const s = new Session(
+      key,
+      uid,
+      v6,
+      origAddr,
+      respAddr,
+      origV4,
+      origPort,
+      respPort,
+      p.vlan,
+      p.innerVlan,
+      isAmt,
+      ts,
+      this.limits.maxHistoryLen,
+    );
+    if (!senderIsOrig) s.history.add('^', true);
+    this.map.set(key, s);
+    this.stats.created++;
+    if (isAmt) this.stats.amtCreated++;
+    else this.stats.otherCreated++;
+    return s;
+  }
+
+  /** Zeek's TCPSessionAdapter::Process, reduced to what conn records need. */
+  private process(s: Session, isOrig: boolean, p: DecodedPacket, ts: Micros): void {
+    const ep = isOrig ? s.orig : s.resp;
+    const peer = isOrig ? s.resp : s.orig;
+    const f = p.flags;
+    const syn = (f & SYN) !== 0;
+    const fin = (f & FIN) !== 0;
+    const rst = (f & RST) !== 0;
+    const ack = (f & ACK) !== 0;
+    const len = p.payloadLen;
+    const h = s.history;
+    const historyWasTruncated = h.truncated;
+
+    // sequence space: a SYN and a FIN take one octet each; a RST's data is not part of the stream
+    let segLen = len + (syn ? 1 : 0) + (fin ? 1 : 0);
+    if (rst) segLen -= len;
+
+    if (!ep.started) {
+      if (syn) ep.anchor(p.seq, false);
+      else ep.anchor((p.seq - 1) >>> 0, true);
+    } else if (syn && ep.pos(p.seq) !== 0) {
+      // a SYN with a new sequence number inside a known session: re-anchor (Zeek's SYN_seq_jump)
+      if (ep.state === ESTABLISHED || ep.state === PARTIAL) this.anomalies.bump(A_SESSION_SYN_INSIDE_CONNECTION);
+      else this.anomalies.bump(A_SESSION_SEQ_JUMP);
+      if (ep.state !== RESET || ep.prevState === INACTIVE) ep.anchor(p.seq, false);
+    }
+    const start = ep.pos(p.seq);
+
+    // ---- history letters
+    const bits = (syn ? 1 : 0) + (fin ? 1 : 0) + (rst ? 1 : 0);
+    if (bits > 1) {
+      if (fin && rst) h.check(H_FIN_RST, 'I', isOrig);
+      else h.check(H_MULTI, 'Q', isOrig);
+    } else if (bits === 1) {
+      if (syn) {
+        const code = ack ? 'H' : 'S';
+        if (h.check(H_SYN, code, isOrig) && start !== ep.lastSynPos) h.add(code, isOrig);
+        ep.lastSynPos = start;
+      }
+      if (fin) {
+        const finPos = start + len;
+        if (h.check(H_FIN, 'F', isOrig) && finPos !== ep.lastFinPos) h.add('F', isOrig);
+        ep.lastFinPos = finPos;
+      }
+      if (rst) {
+        if (h.check(H_RST, 'R', isOrig) && start !== ep.lastRstPos) h.add('R', isOrig);
+        ep.lastRstPos = start;
+      }
+    } else if (len > 0) h.check(H_DATA, 'D', isOrig);
+    else if (ack) h.check(H_ACK, 'A', isOrig);
+
+    // zero window (not on RSTs, not after the peer closed, not once reset)
+    if (p.window === 0 && !rst && peer.state !== CLOSED && ep.state !== RESET) {
+      ep.zeroWin++;
+      ep.zeroWinThresh = h.scaled('W', isOrig, ep.zeroWin, ep.zeroWinThresh);
+    }
+
+    // ---- acknowledgements: anchor a silent peer, or judge bytes the peer sent that we never saw
+    let ackMissed = 0;
+    if (ack) {
+      if (!peer.started) peer.anchor((p.ack - 1) >>> 0, true);
+      else if (!rst) {
+        const apos = peer.pos(p.ack);
+        if (apos >= 0) ackMissed = peer.acked(apos);
+      }
+    }
+
+    // ---- the segment itself
+    if (segLen > 0 && start >= 0) {
+      const r = ep.segment(p.seq, start, start + segLen, len > 0 && !rst, this.limits.maxSeqRanges);
+      if (r.rxmit && ep.state !== RESET) {
+        ep.rxmit++;
+        ep.rxmitThresh = h.scaled('T', isOrig, ep.rxmit, ep.rxmitThresh);
+      }
+      if (r.forced > 0) this.anomalies.bump(A_SESSION_SEQ_RANGES_LIMIT, r.forced);
+    }
+    if (fin) ep.finCount++;
+    if (ackMissed > 0) {
+      // a content gap in the peer's direction
+      peer.gaps++;
+      peer.gapThresh = h.scaled('G', !isOrig, peer.gaps, peer.gapThresh);
+    }
+
+    ep.pkts++;
+    ep.ipBytes += p.ipLen;
+    ep.payloadBytes += len;
+    s.lastTs = ts;
+
+    // ---- state machine
+    let doClose = false;
+    switch (ep.state) {
+      case INACTIVE:
+        doClose = this.inactive(s, ep, peer, isOrig, f, len);
+        break;
+      case SYN_SENT:
+      case SYN_ACK_SENT:
+        if (fin) {
+          ep.setState(CLOSED);
+          doClose = true;
+        }
+        if (rst) {
+          ep.setState(RESET);
+          doClose = true;
+        }
+        break;
+      case ESTABLISHED:
+      case PARTIAL:
+        if (syn && !ack && ep.state === PARTIAL && peer.state === INACTIVE) ep.setState(SYN_SENT);
+        if (fin && !rst) {
+          ep.setState(CLOSED);
+          if (peer.state === RESET && peer.prevState === CLOSED) peer.setState(CLOSED);
+          doClose = true;
+        }
+        if (rst) {
+          ep.setState(RESET);
+          doClose = true;
+        }
+        break;
+      case CLOSED:
+        if (rst && peer.state !== CLOSED) {
+          ep.setState(RESET);
+          doClose = true;
+        }
+        break;
+      default:
+        break;
+    }
+    if (doClose && (ep.state === CLOSED || ep.state === RESET)) ep.didClose = true;
+    s.closeComplete =
+      s.orig.state === RESET ||
+      s.resp.state === RESET ||
+      (s.orig.didClose && (s.resp.didClose || s.resp.state === INACTIVE)) ||
+      (s.resp.didClose && s.orig.state === INACTIVE);
+
+    if (!historyWasTruncated && h.truncated) this.anomalies.bump(A_SESSION_HISTORY_LIMIT);
+  }
+
+  /** Zeek's UpdateInactiveState. Returns whether the packet closes this endpoint. */
+  private inactive(s: Session, ep: Endpoint, peer: Endpoint, isOrig: boolean, f: number, len: number): boolean {
+    const syn = (f & SYN) !== 0;
+    const fin = (f & FIN) !== 0;
+    const rst = (f & RST) !== 0;
+    const ack = (f & ACK) !== 0;
+    let doClose = false;
+    if (syn) {
+      if (isOrig) ep.setState(ack ? SYN_ACK_SENT : SYN_SENT);
+      else {
+        if (peer.state === SYN_SENT) peer.setState(ESTABLISHED);
+        ep.setState(ESTABLISHED);
+      }
+    }
+    if (fin) {
+      ep.setState(CLOSED);
+      doClose = true;
+    }
+    if (rst) {
+      ep.setState(RESET);
+      doClose = true;
+    }
+    if (ep.state === INACTIVE) {
+      if (!isOrig && len === 0 && s.orig.state === SYN_SENT) {
+        // an ACK of the SYN before the SYN-ACK: not a partial connection
+      } else if (ack && peer.state === ESTABLISHED) ep.setState(ESTABLISHED);
+      else ep.setState(PARTIAL);
+    }
+    return doClose;
+  }
+}
+
+function copy16(buf: Uint8Array, off: number): Uint8Array {
+  return buf.slice(off, off + 16);
+}
+
+function u32ToBytes(v: number): Uint8Array {
+  return Uint8Array.of((v >>> 24) & 0xff, (v >>> 16) & 0xff, (v >>> 8) & 0xff, v & 0xff);
+}
+
+/** Canonical key: the lower (address, port) endpoint first, then VLAN ids. */
+export function makeKey(p: DecodedPacket, buf: Uint8Array): string {
+  if (p.ipVersion === 4) {
+    const a = p.src4;
+    const b = p.dst4;
+    const srcFirst = a < b || (a === b && p.srcPort <= p.dstPort);
+    return srcFirst
+      ? `4/${a}/${p.srcPort}/${b}/${p.dstPort}/${p.vlan}/${p.innerVlan}`
+      : `4/${b}/${p.dstPort}/${a}/${p.srcPort}/${p.vlan}/${p.innerVlan}`;
+  }
+  let cmp = 0;
+  for (let i = 0; i < 16 && cmp === 0; i++) cmp = (buf[p.src6Off + i] as number) - (buf[p.dst6Off + i] as number);
+  const srcFirst = cmp < 0 || (cmp === 0 && p.srcPort <= p.dstPort);
+  const sa = hex16(buf, p.src6Off);
+  const da = hex16(buf, p.dst6Off);
+  return srcFirst
+    ? `6/${sa}/${p.srcPort}/${da}/${p.dstPort}/${p.vlan}/${p.innerVlan}`
+    : `6/${da}/${p.dstPort}/${sa}/${p.srcPort}/${p.vlan}/${p.innerVlan}`;
+}
+
+function hex16(buf: Uint8Array, off: number): string {
+  let s = '';
+  for (let i = 0; i < 16; i += 2) s += (((buf[off + i] as number) << 8) | (buf[off + i + 1] as number)).toString(16) + ':';
+  return s;
+}
