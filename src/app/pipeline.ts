@@ -1,0 +1,191 @@
+/**
+ * The per-packet pipeline: frame -> decode -> session -> policy -> report.
+ * Shared by offline reading and live capture, so the same traffic gives the same records.
+ * The only try/catch of the hot path is here, once per frame.
+ */
+import { A_INTERNAL_DECODER_BUG, AnomalyCounters } from '../core/anomaly.js';
+import { AMT_PORT_MAX, AMT_PORT_MIN, AMT_SERVICES } from '../core/flow.js';
+import type { Limits } from '../core/limits.js';
+import type { Micros } from '../core/time.js';
+import { decodePacket } from '../decode/link.js';
+import { DECODE_TCP, DecodedPacket } from '../decode/packet.js';
+import type { Frame } from '../io/frame.js';
+import type { PolicyConfig } from '../policy/config.js';
+import { judgeSession, noticesForSessionStart, type AmtSessionFacts, type SessionVerdict } from '../policy/evaluate.js';
+import type { ConnRecord, NoticeRecord } from '../records/index.js';
+import type { Session } from '../session/session.js';
+import { SessionTable } from '../session/table.js';
+
+export interface RecordSink {
+  conn(r: ConnRecord): void;
+  notice(r: NoticeRecord): void;
+}
+
+export interface PipelineOptions {
+  limits: Limits;
+  policy: PolicyConfig;
+  uidSeed: string;
+}
+
+interface AppSessionData {
+  verdict: SessionVerdict;
+}
+
+export interface PipelineCounters {
+  frames: number;
+  bytes: number;
+  amtFrames: number;
+  notices: number;
+  amtSessions: number;
+  unauthorizedSessions: number;
+  /** Sessions with an AMT port as the client's port only (not AMT sessions). */
+  otherSessions: number;
+  /** Exceptions caught in the per-frame path (each also counted as internal.decoder_bug). */
+  internalErrors: number;
+  lastInternalError: string | null;
+  firstTs: Micros;
+  lastTs: Micros;
+}
+
+export class Pipeline {
+  readonly anomalies = new AnomalyCounters();
+  readonly table: SessionTable;
+  readonly counters: PipelineCounters = {
+    frames: 0,
+    bytes: 0,
+    amtFrames: 0,
+    notices: 0,
+    amtSessions: 0,
+    unauthorizedSessions: 0,
+    otherSessions: 0,
+    internalErrors: 0,
+    lastInternalError: null,
+    firstTs: -1,
+    lastTs: -1,
+  };
+  private readonly pkt = new DecodedPacket();
+  /** 1 for every port whose packets reach the session table. */
+  private readonly watched = new Uint8Array(65536);
+  private policy: PolicyConfig;
+
+  constructor(opts: PipelineOptions, private readonly sink: RecordSink) {
+    this.policy = opts.policy;
+    for (let p = AMT_PORT_MIN; p <= AMT_PORT_MAX; p++) this.watched[p] = 1;
+    this.table = new SessionTable({
+      limits: opts.limits,
+      anomalies: this.anomalies,
+      uidSeed: opts.uidSeed,
+      events: { open: (s) => this.opened(s), end: (s) => this.ended(s) },
+    });
+  }
+
+  /** Replaces the policy (live SIGHUP). Sessions already open keep the verdict they started with. */
+  setPolicy(p: PolicyConfig): void {
+    this.policy = p;
+  }
+
+  readonly onFrame = (f: Frame): void => {
+    const c = this.counters;
+    c.frames++;
+    c.bytes += f.end - f.off;
+    const ts = f.ts;
+    if (c.firstTs < 0) c.firstTs = ts;
+    if (ts > c.lastTs) c.lastTs = ts;
+    try {
+      const pkt = this.pkt;
+      const r = decodePacket(f.data, f.off, f.end, f.wireLen, f.linkType, pkt);
+      if (r !== DECODE_TCP) {
+        if (r < 0) this.anomalies.bump(-r);
+        this.table.advance(ts);
+        return;
+      }
+      if (this.watched[pkt.srcPort] === 0 && this.watched[pkt.dstPort] === 0) {
+        this.table.advance(ts);
+        return;
+      }
+      c.amtFrames++;
+      this.table.handle(pkt, f.data, ts);
+    } catch (e) {
+      c.internalErrors++;
+      c.lastInternalError = `frame ${f.index}: ${(e as Error)?.stack ?? String(e)}`;
+      this.anomalies.bump(A_INTERNAL_DECODER_BUG);
+    }
+  };
+
+  /** Moves time forward without a packet (live clock ticks). */
+  advanceTime(t: Micros): void {
+    this.table.advance(t);
+  }
+
+  /** Ends every open session (end of input, shutdown, time going backwards between files). */
+  flush(reason: 'end_of_input' | 'flushed'): void {
+    this.table.flushAll(reason);
+  }
+
+  private facts(s: Session): AmtSessionFacts {
+    return {
+      ts: s.startTs,
+      uid: s.uid,
+      origH: s.origAddr,
+      origP: s.origPort,
+      respH: s.respAddr,
+      respP: s.respPort,
+      vlan: s.vlan < 0 ? null : s.vlan,
+      service: AMT_SERVICES[s.respPort] ?? '-',
+    };
+  }
+
+  private opened(s: Session): void {
+    if (!s.isAmt) {
+      this.counters.otherSessions++;
+      return;
+    }
+    this.counters.amtSessions++;
+    const f = this.facts(s);
+    const verdict = judgeSession(f, this.policy);
+    const data: AppSessionData = { verdict };
+    s.app = data;
+    if (!verdict.authorized) this.counters.unauthorizedSessions++;
+    for (const n of noticesForSessionStart(f, verdict)) {
+      this.counters.notices++;
+      this.sink.notice(n);
+    }
+  }
+
+  private ended(s: Session): void {
+    if (!s.isAmt) return;
+    const data = s.app as AppSessionData | undefined;
+    const verdict = data?.verdict ?? judgeSession(this.facts(s), this.policy);
+    this.sink.conn(this.connRecord(s, verdict));
+  }
+
+  connRecord(s: Session, verdict: SessionVerdict): ConnRecord {
+    const o = s.orig;
+    const r = s.resp;
+    return {
+      event_type: 'conn',
+      ts: s.startTs,
+      uid: s.uid,
+      'id.orig_h': s.origAddr,
+      'id.orig_p': s.origPort,
+      'id.resp_h': s.respAddr,
+      'id.resp_p': s.respPort,
+      proto: 'tcp',
+      service: AMT_SERVICES[s.respPort] ?? '-',
+      duration: s.durationUs,
+      orig_bytes: o.size(),
+      resp_bytes: r.size(),
+      conn_state: this.table.connState(s),
+      missed_bytes: o.missed + r.missed,
+      history: s.history.toString(),
+      orig_pkts: o.pkts,
+      orig_ip_bytes: o.ipBytes,
+      resp_pkts: r.pkts,
+      resp_ip_bytes: r.ipBytes,
+      vlan: s.vlan < 0 ? null : s.vlan,
+      inner_vlan: s.innerVlan < 0 ? null : s.innerVlan,
+      authorized: verdict.authorized,
+      reasons: [...verdict.reasons],
+    };
+  }
+}

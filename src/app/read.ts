@@ -1,0 +1,154 @@
+/**
+ * `amtwatch read`: captures -> pipeline -> report. Returns a summary with the exit status; never
+ * exits the process itself (the CLI does, after every write has been flushed).
+ *
+ * Many files are one stream, in the order given (rotated captures continue each other's sessions),
+ * except when a file starts earlier than the previous one ended: then it cannot be a continuation,
+ * and the open sessions are ended first so time never runs backwards inside a session.
+ */
+import type { Readable } from 'node:stream';
+import { EXIT_INPUT, EXIT_OK, EXIT_UNAUTHORIZED } from '../core/errors.js';
+import type { Micros } from '../core/time.js';
+import type { Frame } from '../io/frame.js';
+import { readCapture } from '../io/open.js';
+import { isEmptyPolicy } from '../policy/config.js';
+import type { FileSummary, InputErrorEntry, StatsRecord } from '../records/index.js';
+import { createReporter } from '../report/index.js';
+import type { RunConfig } from './config.js';
+import { expandInputs } from './inputs.js';
+import type { Logger } from './log.js';
+import type { OutputSink } from './output.js';
+import { Pipeline } from './pipeline.js';
+
+export interface ReadIo {
+  stdin: Readable;
+  out: OutputSink;
+  log: Logger;
+  /** Progress lines for a person (stderr on a terminal); null for none. */
+  progress: ((line: string) => void) | null;
+  /** Wall clock in milliseconds (elapsed time only, never analysis). */
+  nowMs: () => number;
+}
+
+export interface ReadSummary {
+  exitCode: number;
+  frames: number;
+  amtSessions: number;
+  unauthorizedSessions: number;
+  notices: number;
+  inputErrors: number;
+  unreadableInputs: number;
+  stats: StatsRecord;
+}
+
+const PROGRESS_AFTER_MS = 2000;
+const PROGRESS_EVERY_MS = 1000;
+
+export async function runRead(cfg: RunConfig, io: ReadIo): Promise<ReadSummary> {
+  const t0 = io.nowMs();
+  const reporter = createReporter(cfg.format, io.out, { color: cfg.color, verbose: cfg.verbose });
+  const pipeline = new Pipeline(
+    { limits: cfg.limits, policy: cfg.policy, uidSeed: cfg.uidSeed },
+    { conn: (r) => reporter.conn(r), notice: (r) => reporter.notice(r) },
+  );
+  if (isEmptyPolicy(cfg.policy)) {
+    io.log.warn(
+      'no authorized management consoles configured (use --authorized or --config): every AMT session is reported as unauthorized',
+    );
+  }
+
+  const { files, skipped } = expandInputs(cfg.inputs);
+  for (const s of skipped) io.log.debug(`${s}: skipped, not a capture file`);
+  const details: FileSummary[] = [];
+  const errors: InputErrorEntry[] = [];
+  let errorsTotal = 0;
+  let unreadable = 0;
+
+  // time-order guard between files
+  let prevLast: Micros = -1;
+  let firstOfFile = true;
+  const onFrame = (f: Frame): void => {
+    if (firstOfFile) {
+      firstOfFile = false;
+      if (prevLast >= 0 && f.ts < prevLast && pipeline.table.size > 0) pipeline.flush('flushed');
+    }
+    pipeline.onFrame(f);
+  };
+
+  let lastProgress = t0;
+  let bytesBefore = 0;
+  for (const name of files) {
+    firstOfFile = true;
+    const input = name === '-' ? { name: 'stdin', stream: io.stdin } : { name, path: name };
+    const outcome = await readCapture(input, onFrame, {
+      limits: cfg.limits,
+      onProgress: (consumed) => {
+        if (io.progress === null) return;
+        const now = io.nowMs();
+        if (now - t0 < PROGRESS_AFTER_MS || now - lastProgress < PROGRESS_EVERY_MS) return;
+        lastProgress = now;
+        const c = pipeline.counters;
+        io.progress(
+          `${input.name}: ${fmtBytes(bytesBefore + consumed)} read, ${c.frames.toLocaleString('en-US')} frames, ` +
+            `${c.amtSessions} AMT sessions (${c.unauthorizedSessions} unauthorized)`,
+        );
+      },
+    });
+    bytesBefore += outcome.summary.bytes;
+    details.push(outcome.summary);
+    if (pipeline.counters.lastTs >= 0) prevLast = pipeline.counters.lastTs;
+    if (outcome.unreadable) unreadable++;
+    for (const e of outcome.errors) {
+      errorsTotal++;
+      if (errors.length < cfg.limits.maxInputErrorsKept) errors.push(e);
+      const where = e.frame > 0 ? `frame ${e.frame}, byte offset ${e.offset}` : `byte offset ${e.offset}`;
+      io.log.warn(`${e.file}: ${where}: ${e.message}${e.fatal && !outcome.unreadable ? ' (frames before it were analysed)' : ''}`);
+    }
+  }
+  pipeline.flush('end_of_input');
+  if (io.progress !== null && lastProgress !== t0) io.progress('');
+
+  const c = pipeline.counters;
+  if (c.internalErrors > 0) io.log.error(`internal error on ${c.internalErrors} frame(s); last: ${c.lastInternalError ?? ''}`);
+  const stats: StatsRecord = {
+    event_type: 'stats',
+    ts: c.lastTs >= 0 ? c.lastTs : 0,
+    files: files.length,
+    file_details: details,
+    frames: c.frames,
+    bytes: c.bytes,
+    amt_frames: c.amtFrames,
+    amt_sessions: c.amtSessions,
+    amt_sessions_unauthorized: c.unauthorizedSessions,
+    other_sessions: c.otherSessions,
+    notices: c.notices,
+    sessions_evicted: pipeline.table.stats.evicted,
+    missed_bytes: pipeline.table.stats.missedBytes,
+    anomalies: pipeline.anomalies.toObject(),
+    input_errors: errors,
+    input_errors_total: errorsTotal,
+    elapsed_s: (io.nowMs() - t0) * 1000,
+  };
+  reporter.stats(stats);
+  reporter.close();
+  await io.out.close();
+
+  const exitCode = unreadable > 0 ? EXIT_INPUT : c.unauthorizedSessions > 0 ? EXIT_UNAUTHORIZED : EXIT_OK;
+  return {
+    exitCode,
+    frames: c.frames,
+    amtSessions: c.amtSessions,
+    unauthorizedSessions: c.unauthorizedSessions,
+    notices: c.notices,
+    inputErrors: errorsTotal,
+    unreadableInputs: unreadable,
+    stats,
+  };
+}
+
+function fmtBytes(n: number): string {
+  if (n >= 1e9) return `${(n / 1e9).toFixed(2)} GB`;
+  if (n >= 1e6) return `${(n / 1e6).toFixed(1)} MB`;
+  if (n >= 1e3) return `${(n / 1e3).toFixed(0)} kB`;
+  return `${n} B`;
+}

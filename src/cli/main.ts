@@ -1,0 +1,89 @@
+#!/usr/bin/env node
+/**
+ * The amtwatch command line: a thin commander shell over app/. Prints exactly one line for a
+ * person on any error and sets the documented exit code; never calls process.exit mid-write.
+ */
+import { writeSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { Command, CommanderError } from 'commander';
+import { EXIT_INTERNAL, EXIT_USAGE, isAmtwatchError } from '../core/errors.js';
+import type { CliContext } from './context.js';
+import { checkPolicyCommand } from './commands/check-policy.js';
+import { readCommand } from './commands/read.js';
+
+const require = createRequire(import.meta.url);
+const VERSION = (require('../../package.json') as { version: string }).version;
+
+function say(line: string): void {
+  try {
+    writeSync(2, `${line}\n`);
+  } catch {
+    // standard error closed
+  }
+}
+
+export function buildProgram(ctx: CliContext): Command {
+  const program = new Command('amtwatch')
+    .description('Finds unauthorized Intel AMT sessions (TCP 16992-16995) in captures and on the wire.')
+    .version(VERSION, '-V, --version')
+    .showHelpAfterError('(run amtwatch --help for usage)')
+    .configureOutput({
+      writeErr: (s) => say(s.trimEnd()),
+      outputError: (s, write) => write(`amtwatch: ${s.replace(/^error: /, '').trimEnd()}`),
+    })
+    .exitOverride();
+  program.addCommand(readCommand(ctx).exitOverride());
+  program.addCommand(checkPolicyCommand(ctx).exitOverride());
+  program.addHelpText(
+    'after',
+    `
+Examples:
+  amtwatch read --config amtwatch.yaml capture.pcapng
+  amtwatch read -r - < capture.pcap
+  amtwatch check-policy amtwatch.yaml`,
+  );
+  return program;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  let progressShown = false;
+  const ctx: CliContext = {
+    stdin: process.stdin,
+    stdoutIsTTY: process.stdout.isTTY === true,
+    stderrIsTTY: process.stderr.isTTY === true,
+    noColor: process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== '',
+    error: say,
+    progress: (line) => {
+      try {
+        writeSync(2, line === '' ? '\r\x1b[K' : `\r\x1b[K${line}`);
+        progressShown = line !== '';
+      } catch {
+        // ignore
+      }
+    },
+    setExitCode: (c) => {
+      process.exitCode = c;
+    },
+  };
+  // tcpdump habit: `amtwatch -r file` means `amtwatch read -r file`
+  const args = argv.slice(2);
+  if (args.length > 0 && (args[0] === '-r' || args[0]?.startsWith('--read'))) args.unshift('read');
+  try {
+    await buildProgram(ctx).parseAsync(args, { from: 'user' });
+  } catch (e) {
+    if (progressShown) ctx.progress('');
+    if (e instanceof CommanderError) {
+      process.exitCode = e.exitCode === 0 ? 0 : EXIT_USAGE;
+      return;
+    }
+    if (isAmtwatchError(e)) {
+      say(`amtwatch: ${e.message}`);
+      process.exitCode = e.exitCode;
+      return;
+    }
+    say(`amtwatch: internal error: ${(e as Error)?.stack ?? String(e)}`);
+    process.exitCode = EXIT_INTERNAL;
+  }
+}
+
+await main(process.argv);
