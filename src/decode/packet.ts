@@ -22,7 +22,21 @@ export const TCP_ECE = 0x40;
 export const TCP_CWR = 0x80;
 
 export class DecodedPacket {
+  // ---- frame
+  /**
+   * Bytes of the frame the capture did not keep (wireLen - captured length, never negative).
+   * decodePacket sets it; callers of a single decode* function set it themselves. A length field
+   * that reaches into these bytes is a snapped capture, not an anomaly.
+   */
+  snapLoss = 0;
+
   // ---- link layer
+  /**
+   * The protocol the link layer announces after any VLAN tags: an EtherType (0x0800, 0x86dd, 0x0806,
+   * ...), or a value below 0x0600 for 802.3 length frames. Link types without one (NULL, LOOP, raw IP)
+   * get 0x0800 or 0x86dd when the packet is IP, 0 otherwise.
+   */
+  etherType = 0;
   /** Number of 802.1Q/802.1ad tags walked. */
   vlanCount = 0;
   /** Outer VLAN id (12 bits), or -1 when untagged. */
@@ -48,6 +62,11 @@ export class DecodedPacket {
   dst6Off = 0;
   /** IPv4 TTL or IPv6 hop limit. */
   ttl = 0;
+  /**
+   * Upper-layer protocol: the IPv4 protocol field, or for IPv6 the next header that ended the
+   * extension-header walk (6 TCP, 17 UDP, 58 ICMPv6, 50 ESP, 59 no next header, ...). -1 before IP.
+   */
+  ipProto = -1;
 
   // ---- transport layer
   tcpOff = 0;
