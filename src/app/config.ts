@@ -5,6 +5,7 @@
  * Policy file (YAML):
  *   authorized: [CIDR or address, ...]   management consoles allowed to open AMT sessions
  *   amt_hosts:  [CIDR or address, ...]   inventory of known AMT endpoints (optional)
+ *   thresholds: { bruteforce_failures, bruteforce_window, scan_hosts, scan_failed_attempts, scan_window }
  * Flags (--authorized, --amt-hosts) add to what the file lists.
  */
 import { readFileSync } from 'node:fs';
@@ -12,12 +13,12 @@ import { parseDocument } from 'yaml';
 import { parseCidr, type Cidr } from '../core/addr.js';
 import { AmtwatchError } from '../core/errors.js';
 import { DEFAULT_LIMITS, type Limits } from '../core/limits.js';
-import type { PolicyConfig } from '../policy/config.js';
+import { DEFAULT_THRESHOLDS, THRESHOLD_KEYS, type PolicyConfig, type Thresholds } from '../policy/config.js';
 
 export type OutputFormat = 'text' | 'ndjson' | 'json' | 'csv';
 export const OUTPUT_FORMATS: readonly OutputFormat[] = ['text', 'ndjson', 'json', 'csv'];
 
-export const POLICY_FIELDS = ['authorized', 'amt_hosts'] as const;
+export const POLICY_FIELDS = ['authorized', 'amt_hosts', 'thresholds'] as const;
 
 /** What the CLI (or a library caller) passes in; everything optional but inputs. */
 export interface ReadRequest {
@@ -72,6 +73,7 @@ export function parseCidrList(values: readonly string[] | undefined, what: strin
 export interface PolicyFile {
   authorized: Cidr[];
   amtHosts: Cidr[] | null;
+  thresholds: Thresholds;
 }
 
 /** Validates a parsed policy document; every problem names the field. */
@@ -79,7 +81,7 @@ export function validatePolicyDocument(doc: unknown, source: string): PolicyFile
   const fail = (field: string, problem: string): never => {
     throw new AmtwatchError('AMTW_CONFIG', `${source}: ${field}: ${problem}`);
   };
-  if (doc === null || doc === undefined) return { authorized: [], amtHosts: null };
+  if (doc === null || doc === undefined) return { authorized: [], amtHosts: null, thresholds: DEFAULT_THRESHOLDS };
   if (typeof doc !== 'object' || Array.isArray(doc)) {
     return fail('(top level)', `must be a mapping with the fields ${POLICY_FIELDS.join(', ')}`);
   }
@@ -103,7 +105,19 @@ export function validatePolicyDocument(doc: unknown, source: string): PolicyFile
     });
     return out;
   };
-  return { authorized: list('authorized') ?? [], amtHosts: list('amt_hosts') };
+  const thresholds: Record<string, number> = { ...DEFAULT_THRESHOLDS };
+  const t = rec.thresholds;
+  if (t !== undefined && t !== null) {
+    if (typeof t !== 'object' || Array.isArray(t)) fail('thresholds', `must be a mapping with the fields ${THRESHOLD_KEYS.join(', ')}`);
+    for (const [k, val] of Object.entries(t as Record<string, unknown>)) {
+      if (!(THRESHOLD_KEYS as string[]).includes(k)) fail(`thresholds.${k}`, `unknown field (expected one of: ${THRESHOLD_KEYS.join(', ')})`);
+      if (typeof val !== 'number' || !Number.isInteger(val) || val < 1 || val > 1_000_000_000) {
+        fail(`thresholds.${k}`, 'must be a whole number from 1 to 1000000000');
+      }
+      thresholds[k] = val as number;
+    }
+  }
+  return { authorized: list('authorized') ?? [], amtHosts: list('amt_hosts'), thresholds: Object.freeze(thresholds) as unknown as Thresholds };
 }
 
 /** Reads and validates a policy file. Throws AmtwatchError (exit 2) with one line naming the problem. */
@@ -129,7 +143,7 @@ export function loadPolicyFile(path: string): PolicyFile {
 }
 
 export function buildPolicy(req: Pick<ReadRequest, 'authorized' | 'amtHosts' | 'config'>): { policy: PolicyConfig; source: string } {
-  const file = req.config !== undefined ? loadPolicyFile(req.config) : { authorized: [], amtHosts: null };
+  const file: PolicyFile = req.config !== undefined ? loadPolicyFile(req.config) : { authorized: [], amtHosts: null, thresholds: DEFAULT_THRESHOLDS };
   const authorized = [...file.authorized, ...parseCidrList(req.authorized, '--authorized')];
   const flagHosts = req.amtHosts !== undefined ? parseCidrList(req.amtHosts, '--amt-hosts') : null;
   const amtHosts = file.amtHosts === null && flagHosts === null ? null : [...(file.amtHosts ?? []), ...(flagHosts ?? [])];
@@ -137,7 +151,11 @@ export function buildPolicy(req: Pick<ReadRequest, 'authorized' | 'amtHosts' | '
   if (req.config !== undefined) sources.push(req.config);
   if ((req.authorized?.length ?? 0) > 0 || req.amtHosts !== undefined) sources.push('flags');
   return {
-    policy: Object.freeze({ authorized: Object.freeze(authorized), amtHosts: amtHosts === null ? null : Object.freeze(amtHosts) }),
+    policy: Object.freeze({
+      authorized: Object.freeze(authorized),
+      amtHosts: amtHosts === null ? null : Object.freeze(amtHosts),
+      thresholds: file.thresholds,
+    }),
     source: sources.length ? sources.join(' + ') : 'none',
   };
 }

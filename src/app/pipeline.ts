@@ -3,6 +3,7 @@
  * Shared by offline reading and live capture, so the same traffic gives the same records.
  * The only try/catch of the hot path is here, once per frame.
  */
+import type { AnalyzerFactory, AnalyzerHost, SessionRef } from '../analyzers/types.js';
 import { A_INTERNAL_DECODER_BUG, AnomalyCounters } from '../core/anomaly.js';
 import { AMT_PORT_MAX, AMT_PORT_MIN, AMT_SERVICES } from '../core/flow.js';
 import type { Limits } from '../core/limits.js';
@@ -11,24 +12,39 @@ import { decodePacket } from '../decode/link.js';
 import { DECODE_TCP, DecodedPacket } from '../decode/packet.js';
 import type { Frame } from '../io/frame.js';
 import type { PolicyConfig } from '../policy/config.js';
+import { Correlator } from '../policy/correlate.js';
+import { detectHttp, detectRedir, toNotice } from '../policy/detect.js';
 import { judgeSession, noticesForSessionStart, type AmtSessionFacts, type SessionVerdict } from '../policy/evaluate.js';
-import type { ConnRecord, NoticeRecord } from '../records/index.js';
+import {
+  emptyConnFacts,
+  type AmtConnFacts,
+  type AnalyzerRecord,
+  type ConnRecord,
+  type NoticeRecord,
+  type SessionIdFields,
+} from '../records/index.js';
 import type { Session } from '../session/session.js';
 import { SessionTable } from '../session/table.js';
 
 export interface RecordSink {
   conn(r: ConnRecord): void;
   notice(r: NoticeRecord): void;
+  analyzer(r: AnalyzerRecord): void;
 }
 
 export interface PipelineOptions {
   limits: Limits;
   policy: PolicyConfig;
   uidSeed: string;
+  /** The protocol analyzer for a session's server port, or null for none (metadata only). */
+  analyzerFor?: (respPort: number) => AnalyzerFactory | null;
+  /** --extract: analyzers keep SOL transcripts. */
+  extract?: boolean;
 }
 
 interface AppSessionData {
   verdict: SessionVerdict;
+  facts: AmtConnFacts;
 }
 
 export interface PipelineCounters {
@@ -67,9 +83,17 @@ export class Pipeline {
   /** 1 for every port whose packets reach the session table. */
   private readonly watched = new Uint8Array(65536);
   private policy: PolicyConfig;
+  readonly correlator: Correlator;
+  private readonly limits: Limits;
+  private readonly analyzerFor: (respPort: number) => AnalyzerFactory | null;
+  private readonly extract: boolean;
 
   constructor(opts: PipelineOptions, private readonly sink: RecordSink) {
     this.policy = opts.policy;
+    this.limits = opts.limits;
+    this.correlator = new Correlator(opts.policy);
+    this.analyzerFor = opts.analyzerFor ?? (() => null);
+    this.extract = opts.extract ?? false;
     for (let p = AMT_PORT_MIN; p <= AMT_PORT_MAX; p++) this.watched[p] = 1;
     this.table = new SessionTable({
       limits: opts.limits,
@@ -82,6 +106,7 @@ export class Pipeline {
   /** Replaces the policy (live SIGHUP). Sessions already open keep the verdict they started with. */
   setPolicy(p: PolicyConfig): void {
     this.policy = p;
+    this.correlator.setPolicy(p);
   }
 
   readonly onFrame = (f: Frame): void => {
@@ -143,12 +168,51 @@ export class Pipeline {
     this.counters.amtSessions++;
     const f = this.facts(s);
     const verdict = judgeSession(f, this.policy);
-    const data: AppSessionData = { verdict };
+    const data: AppSessionData = { verdict, facts: emptyConnFacts() };
     s.app = data;
     if (!verdict.authorized) this.counters.unauthorizedSessions++;
-    for (const n of noticesForSessionStart(f, verdict)) {
-      this.counters.notices++;
-      this.sink.notice(n);
+    for (const n of noticesForSessionStart(f, verdict)) this.notice(n);
+    const factory = this.analyzerFor(s.respPort);
+    if (factory !== null) s.consumer = factory(this.host(s, data));
+  }
+
+  private notice(n: NoticeRecord): void {
+    this.counters.notices++;
+    this.sink.notice(n);
+  }
+
+  /** What an analyzer of session `s` sees of the world. */
+  private host(s: Session, data: AppSessionData): AnalyzerHost {
+    const session: SessionRef = {
+      uid: s.uid,
+      startTs: s.startTs,
+      origH: s.origAddr,
+      origP: s.origPort,
+      respH: s.respAddr,
+      respP: s.respPort,
+      vlan: s.vlan < 0 ? null : s.vlan,
+    };
+    return {
+      session,
+      limits: this.limits,
+      options: { extract: this.extract },
+      facts: data.facts,
+      emit: (r) => this.analyzerRecord(r, session.vlan),
+      anomaly: (id) => this.anomalies.bump(id),
+    };
+  }
+
+  private analyzerRecord(r: AnalyzerRecord, vlan: number | null): void {
+    this.sink.analyzer(r);
+    if (r.event_type === 'http') {
+      for (const d of detectHttp(r)) this.notice(toNotice(r, vlan, d));
+      for (const n of this.correlator.onHttp(r, vlan)) this.notice(n);
+    } else if (r.event_type === 'amt_redir') {
+      for (const d of detectRedir(r)) this.notice(toNotice(r, vlan, d));
+      for (const n of this.correlator.onRedir(r, vlan)) this.notice(n);
+      if (r.amt_version !== null) {
+        // major.minor only: advisory matching needs a full build number, so this is informative
+      }
     }
   }
 
@@ -156,10 +220,12 @@ export class Pipeline {
     if (!s.isAmt) return;
     const data = s.app as AppSessionData | undefined;
     const verdict = data?.verdict ?? judgeSession(this.facts(s), this.policy);
-    this.sink.conn(this.connRecord(s, verdict));
+    const conn = this.connRecord(s, verdict, data?.facts ?? emptyConnFacts());
+    this.sink.conn(conn);
+    for (const n of this.correlator.onConn(conn)) this.notice(n);
   }
 
-  connRecord(s: Session, verdict: SessionVerdict): ConnRecord {
+  connRecord(s: Session, verdict: SessionVerdict, facts: AmtConnFacts): ConnRecord {
     const o = s.orig;
     const r = s.resp;
     return {
@@ -184,6 +250,12 @@ export class Pipeline {
       resp_ip_bytes: r.ipBytes,
       vlan: s.vlan < 0 ? null : s.vlan,
       inner_vlan: s.innerVlan < 0 ? null : s.innerVlan,
+      amt_firmware: facts.firmware,
+      amt_user: facts.user,
+      amt_auth: facts.auth,
+      amt_redirection: facts.redirection,
+      tls_version: facts.tlsVersion,
+      tls_sni: facts.tlsSni,
       authorized: verdict.authorized,
       reasons: [...verdict.reasons],
     };

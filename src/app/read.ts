@@ -49,7 +49,7 @@ export async function runRead(cfg: RunConfig, io: ReadIo): Promise<ReadSummary> 
   const reporter = createReporter(cfg.format, io.out, { color: cfg.color, verbose: cfg.verbose });
   const pipeline = new Pipeline(
     { limits: cfg.limits, policy: cfg.policy, uidSeed: cfg.uidSeed },
-    { conn: (r) => reporter.conn(r), notice: (r) => reporter.notice(r) },
+    { conn: (r) => reporter.conn(r), notice: (r) => reporter.notice(r), analyzer: (r) => reporter.analyzer(r) },
   );
   if (isEmptyPolicy(cfg.policy)) {
     io.log.warn(

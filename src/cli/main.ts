@@ -22,18 +22,25 @@ function say(line: string): void {
   }
 }
 
-export function buildProgram(ctx: CliContext): Command {
-  const program = new Command('amtwatch')
-    .description('Finds unauthorized Intel AMT sessions (TCP 16992-16995) in captures and on the wire.')
-    .version(VERSION, '-V, --version')
-    .showHelpAfterError('(run amtwatch --help for usage)')
+/** Usage errors: exactly one line, with where to look for help. */
+function oneLineErrors(cmd: Command, helpHint: string): Command {
+  return cmd
     .configureOutput({
       writeErr: (s) => say(s.trimEnd()),
-      outputError: (s, write) => write(`amtwatch: ${s.replace(/^error: /, '').trimEnd()}`),
+      outputError: (s, write) => write(`amtwatch: ${s.replace(/^error: /, '').trim().replace(/\s*\n\s*/g, ' ')} (see ${helpHint})`),
     })
     .exitOverride();
-  program.addCommand(readCommand(ctx).exitOverride());
-  program.addCommand(checkPolicyCommand(ctx).exitOverride());
+}
+
+export function buildProgram(ctx: CliContext): Command {
+  const program = oneLineErrors(
+    new Command('amtwatch')
+      .description('Finds unauthorized Intel AMT sessions (TCP 16992-16995) in captures and on the wire.')
+      .version(VERSION, '-V, --version'),
+    'amtwatch --help',
+  );
+  program.addCommand(oneLineErrors(readCommand(ctx), 'amtwatch read --help'));
+  program.addCommand(oneLineErrors(checkPolicyCommand(ctx), 'amtwatch check-policy --help'));
   program.addHelpText(
     'after',
     `

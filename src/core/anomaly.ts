@@ -78,9 +78,25 @@ export const A_SESSION_SYN_INSIDE_CONNECTION = 31;
 export const A_SESSION_SEQ_JUMP = 32;
 export const A_INTERNAL_DECODER_BUG = 33;
 
+/**
+ * Codes registered by analyzers at module load (`export const A_X = registerAnomaly('http.x')`).
+ * Names are the stable contract; ids are positions, assigned in import order.
+ */
+const EXTRA_NAMES: string[] = [];
+
+export function registerAnomaly(name: string): number {
+  const base = (ANOMALY_NAMES as readonly string[]).indexOf(name);
+  if (base > 0) return base;
+  const i = EXTRA_NAMES.indexOf(name);
+  if (i >= 0) return ANOMALY_NAMES.length + i;
+  if (!/^[a-z0-9_]+(\.[a-z0-9_]+)+$/.test(name)) throw new Error(`bad anomaly name ${name}`);
+  EXTRA_NAMES.push(name);
+  return ANOMALY_NAMES.length + EXTRA_NAMES.length - 1;
+}
+
 /** Counters indexed by anomaly id. One instance per run; shared by every stage through app/. */
 export class AnomalyCounters {
-  readonly counts = new Float64Array(ANOMALY_NAMES.length);
+  readonly counts = new Float64Array(ANOMALY_NAMES.length + EXTRA_NAMES.length + 64);
 
   bump(id: number, n = 1): void {
     if (id > 0 && id < this.counts.length) this.counts[id] = (this.counts[id] ?? 0) + n;
@@ -101,12 +117,12 @@ export class AnomalyCounters {
     const out: Record<string, number> = {};
     for (let i = 1; i < this.counts.length; i++) {
       const c = this.counts[i] ?? 0;
-      if (c > 0) out[ANOMALY_NAMES[i] as string] = c;
+      if (c > 0) out[anomalyName(i)] = c;
     }
     return out;
   }
 }
 
 export function anomalyName(id: number): string {
-  return ANOMALY_NAMES[id] ?? `unknown.${id}`;
+  return ANOMALY_NAMES[id] ?? EXTRA_NAMES[id - ANOMALY_NAMES.length] ?? `unknown.${id}`;
 }

@@ -25,6 +25,29 @@ export const MAX_SEQ_RANGES = 16;
 /** Input errors kept in the stats record (all are counted). */
 export const MAX_INPUT_ERRORS_KEPT = 100;
 
+/** Reassembled payload bytes analysed per direction of a session; past it analysis stops (history x). */
+export const MAX_STREAM_BYTES_PER_DIR = 1024 * 1024;
+/** Out-of-order payload bytes held per direction while waiting for a hole to fill. */
+export const MAX_OOO_BYTES_PER_DIR = 64 * 1024;
+/** Out-of-order segments held per direction. */
+export const MAX_OOO_SEGMENTS_PER_DIR = 64;
+/** Bytes of one HTTP message head (request/status line + headers). */
+export const MAX_HTTP_HEADER_BYTES = 16 * 1024;
+/** Header fields per HTTP message. */
+export const MAX_HTTP_HEADERS = 100;
+/** HTTP body bytes scanned for WS-Management content (SOAP action, resource URI, parameters). */
+export const MAX_HTTP_BODY_SCAN_BYTES = 64 * 1024;
+/** HTTP requests analysed per session (pipelining/keep-alive); the rest are counted. */
+export const MAX_HTTP_TRANSACTIONS = 1000;
+/** Bytes of one TLS handshake message (ClientHello, Certificate ...). */
+export const MAX_TLS_HANDSHAKE_BYTES = 128 * 1024;
+/** Bytes of one redirection-protocol message kept for parsing (data payloads are skipped by length). */
+export const MAX_REDIR_MESSAGE_BYTES = 64 * 1024;
+/** Console transcript bytes kept per SOL session with --extract. */
+export const MAX_SOL_TRANSCRIPT_BYTES = 64 * 1024;
+/** Characters kept of any one packet-derived string field (URI, user agent, user name ...). */
+export const MAX_FIELD_CHARS = 1024;
+
 /** Idle time (packet time, microseconds) after which an established or partial session is ended. */
 export const SESSION_IDLE_TIMEOUT_US = 300_000_000;
 /** Idle time after which a connection attempt that was never answered is ended. */
@@ -43,6 +66,17 @@ export interface Limits {
   readonly maxHistoryLen: number;
   readonly maxSeqRanges: number;
   readonly maxInputErrorsKept: number;
+  readonly maxStreamBytesPerDir: number;
+  readonly maxOooBytesPerDir: number;
+  readonly maxOooSegmentsPerDir: number;
+  readonly maxHttpHeaderBytes: number;
+  readonly maxHttpHeaders: number;
+  readonly maxHttpBodyScanBytes: number;
+  readonly maxHttpTransactions: number;
+  readonly maxTlsHandshakeBytes: number;
+  readonly maxRedirMessageBytes: number;
+  readonly maxSolTranscriptBytes: number;
+  readonly maxFieldChars: number;
   readonly sessionIdleTimeoutUs: number;
   readonly sessionAttemptTimeoutUs: number;
   readonly sessionCloseLingerUs: number;
@@ -58,6 +92,17 @@ export const DEFAULT_LIMITS: Limits = Object.freeze({
   maxHistoryLen: MAX_HISTORY_LEN,
   maxSeqRanges: MAX_SEQ_RANGES,
   maxInputErrorsKept: MAX_INPUT_ERRORS_KEPT,
+  maxStreamBytesPerDir: MAX_STREAM_BYTES_PER_DIR,
+  maxOooBytesPerDir: MAX_OOO_BYTES_PER_DIR,
+  maxOooSegmentsPerDir: MAX_OOO_SEGMENTS_PER_DIR,
+  maxHttpHeaderBytes: MAX_HTTP_HEADER_BYTES,
+  maxHttpHeaders: MAX_HTTP_HEADERS,
+  maxHttpBodyScanBytes: MAX_HTTP_BODY_SCAN_BYTES,
+  maxHttpTransactions: MAX_HTTP_TRANSACTIONS,
+  maxTlsHandshakeBytes: MAX_TLS_HANDSHAKE_BYTES,
+  maxRedirMessageBytes: MAX_REDIR_MESSAGE_BYTES,
+  maxSolTranscriptBytes: MAX_SOL_TRANSCRIPT_BYTES,
+  maxFieldChars: MAX_FIELD_CHARS,
   sessionIdleTimeoutUs: SESSION_IDLE_TIMEOUT_US,
   sessionAttemptTimeoutUs: SESSION_ATTEMPT_TIMEOUT_US,
   sessionCloseLingerUs: SESSION_CLOSE_LINGER_US,

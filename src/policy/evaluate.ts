@@ -55,7 +55,7 @@ const REASON_WORDS: Readonly<Record<string, string>> = {
   [REASON_SERVER_NOT_IN_INVENTORY]: 'the server is not a known AMT endpoint (rogue AMT device)',
 };
 
-function hostPort(ip: IpBytes, port: number): string {
+export function hostPort(ip: IpBytes, port: number): string {
   const t = formatIp(ip);
   return ip.length === 16 ? `[${t}]:${port}` : `${t}:${port}`;
 }
@@ -76,6 +76,9 @@ export function noticesForSessionStart(f: AmtSessionFacts, v: SessionVerdict): N
       vlan: f.vlan,
       note: NOTE_UNAUTHORIZED_SESSION,
       msg: `${formatIp(f.origH)} opened an ${SERVICE_WORDS[f.service] ?? f.service} session to ${hostPort(f.respH, f.respP)}: ${why}`,
+      sub: null,
+      src: null,
+      n: null,
       reasons: [...v.reasons],
     },
   ];

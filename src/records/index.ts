@@ -51,6 +51,16 @@ export interface ConnRecord {
   resp_ip_bytes: number;
   vlan: number | null;
   inner_vlan: number | null;
+  /** AMT firmware version the endpoint announced (HTTP Server header or redirection reply). */
+  amt_firmware: string | null;
+  /** The AMT user name seen logging in (HTTP digest/basic, redirection auth). */
+  amt_user: string | null;
+  /** success, failure, none (no credentials seen), unknown (encrypted or not concluded). */
+  amt_auth: string;
+  /** SOL, IDER or KVM when a redirection session was requested. */
+  amt_redirection: string | null;
+  tls_version: string | null;
+  tls_sni: string | null;
   authorized: boolean;
   reasons: string[];
 }
@@ -77,11 +87,25 @@ export const CONN_FIELDS: readonly FieldSpec[] = [
   { key: 'resp_ip_bytes', kind: 'count' },
   { key: 'vlan', kind: 'vlan' },
   { key: 'inner_vlan', kind: 'vlan' },
+  { key: 'amt_firmware', kind: 'string' },
+  { key: 'amt_user', kind: 'string' },
+  { key: 'amt_auth', kind: 'string' },
+  { key: 'amt_redirection', kind: 'string' },
+  { key: 'tls_version', kind: 'string' },
+  { key: 'tls_sni', kind: 'string' },
   { key: 'authorized', kind: 'bool' },
   { key: 'reasons', kind: 'strings' },
 ];
 
 export const NOTE_UNAUTHORIZED_SESSION = 'amt.unauthorized_session';
+export const NOTE_CVE_2017_5689_ATTEMPT = 'amt.cve_2017_5689_attempt';
+export const NOTE_CVE_2017_5689_BYPASS = 'amt.cve_2017_5689_bypass';
+export const NOTE_VULNERABLE_FIRMWARE = 'amt.vulnerable_firmware';
+export const NOTE_REDIRECTION_SESSION = 'amt.redirection_session';
+export const NOTE_CLEARTEXT_CREDENTIALS = 'amt.cleartext_credentials';
+export const NOTE_HIGH_RISK_OPERATION = 'amt.high_risk_operation';
+export const NOTE_AUTH_BRUTEFORCE = 'amt.auth_bruteforce';
+export const NOTE_SCAN = 'amt.scan';
 
 export interface NoticeRecord {
   event_type: 'notice';
@@ -93,7 +117,14 @@ export interface NoticeRecord {
   'id.resp_p': number;
   vlan: number | null;
   note: string;
+  /** A sentence for a person. Built from sanitized-at-the-edge values by report/. */
   msg: string;
+  /** Machine-readable detail (Zeek's `sub`): the tool attributed, advisory ids, the WS-Man method ... */
+  sub: string | null;
+  /** The host the notice is about acting (the source of a scan or brute force), when not the orig_h. */
+  src: IpBytes | null;
+  /** A count behind the notice (failures, hosts, attempts), when there is one. */
+  n: number | null;
   reasons: string[];
 }
 
@@ -108,6 +139,9 @@ export const NOTICE_FIELDS: readonly FieldSpec[] = [
   { key: 'vlan', kind: 'vlan' },
   { key: 'note', kind: 'string' },
   { key: 'msg', kind: 'string' },
+  { key: 'sub', kind: 'string' },
+  { key: 'src', kind: 'addr' },
+  { key: 'n', kind: 'count' },
   { key: 'reasons', kind: 'strings' },
 ];
 
@@ -173,3 +207,265 @@ export const STATS_FIELDS: readonly FieldSpec[] = [
 ];
 
 export type OutputRecord = ConnRecord | NoticeRecord | StatsRecord;
+
+// ---------------------------------------------------------------- protocol analyzers' records
+// Every string field of these records is packet-derived unless noted: report/ sanitizes it.
+// A null value means "not seen" (printed as null in JSON, empty in CSV, '-' in text).
+
+/** Fields every per-session record starts with, so all outputs join on uid. */
+const SESSION_ID_FIELDS: readonly FieldSpec[] = [
+  { key: 'ts', kind: 'time' },
+  { key: 'uid', kind: 'string' },
+  { key: 'id.orig_h', kind: 'addr' },
+  { key: 'id.orig_p', kind: 'port' },
+  { key: 'id.resp_h', kind: 'addr' },
+  { key: 'id.resp_p', kind: 'port' },
+];
+
+export interface SessionIdFields {
+  ts: Micros;
+  uid: string;
+  'id.orig_h': IpBytes;
+  'id.orig_p': number;
+  'id.resp_h': IpBytes;
+  'id.resp_p': number;
+}
+
+/** One HTTP request/response pair on 16992 (or 623). */
+export interface HttpRecord extends SessionIdFields {
+  event_type: 'http';
+  /** 1-based position of this request in the session (pipelining / keep-alive). */
+  trans_depth: number;
+  method: string | null;
+  host: string | null;
+  uri: string | null;
+  version: string | null;
+  user_agent: string | null;
+  request_body_len: number;
+  status_code: number | null;
+  status_msg: string | null;
+  /** The response's Server header, and the AMT firmware version parsed from it. */
+  server: string | null;
+  amt_firmware: string | null;
+  /** Realm and nonce of a Digest challenge (WWW-Authenticate) in the response. */
+  challenge_realm: string | null;
+  challenge_nonce: string | null;
+  /** Scheme of the request's Authorization header: Digest, Basic, Negotiate, ... */
+  auth_scheme: string | null;
+  /** Digest username, or the Basic user name. */
+  username: string | null;
+  digest_realm: string | null;
+  digest_nonce: string | null;
+  digest_uri: string | null;
+  digest_qop: string | null;
+  digest_nc: string | null;
+  digest_cnonce: string | null;
+  /** Length of the digest `response` value (32 for a well-formed MD5 response; 0 for response=""). */
+  digest_response_len: number | null;
+  /** True when the digest response is exactly 32 hexadecimal characters. */
+  digest_response_hex: boolean | null;
+  /** True when a Basic Authorization header carried a password in cleartext (base64). */
+  basic_credentials: boolean;
+  /** WS-Management: the SOAP Action, the ResourceURI, and the method (last path element of the action). */
+  wsman_action: string | null;
+  wsman_resource_uri: string | null;
+  wsman_method: string | null;
+  /** Notable WS-Man parameters as `name=value` pairs (PowerState, Is5900PortEnabled, OptInPolicy, ...). */
+  wsman_params: string[];
+  response_body_len: number;
+  /** The request upgraded to a WebSocket (e.g. /ws-redirection). */
+  websocket: boolean;
+  /** Analysis of this transaction was cut by a gap or a limit. */
+  partial: boolean;
+}
+
+export const HTTP_FIELDS: readonly FieldSpec[] = [
+  { key: 'event_type', kind: 'string' },
+  ...SESSION_ID_FIELDS,
+  { key: 'trans_depth', kind: 'count' },
+  { key: 'method', kind: 'string' },
+  { key: 'host', kind: 'string' },
+  { key: 'uri', kind: 'string' },
+  { key: 'version', kind: 'string' },
+  { key: 'user_agent', kind: 'string' },
+  { key: 'request_body_len', kind: 'count' },
+  { key: 'status_code', kind: 'count' },
+  { key: 'status_msg', kind: 'string' },
+  { key: 'server', kind: 'string' },
+  { key: 'amt_firmware', kind: 'string' },
+  { key: 'challenge_realm', kind: 'string' },
+  { key: 'challenge_nonce', kind: 'string' },
+  { key: 'auth_scheme', kind: 'string' },
+  { key: 'username', kind: 'string' },
+  { key: 'digest_realm', kind: 'string' },
+  { key: 'digest_nonce', kind: 'string' },
+  { key: 'digest_uri', kind: 'string' },
+  { key: 'digest_qop', kind: 'string' },
+  { key: 'digest_nc', kind: 'string' },
+  { key: 'digest_cnonce', kind: 'string' },
+  { key: 'digest_response_len', kind: 'count' },
+  { key: 'digest_response_hex', kind: 'bool' },
+  { key: 'basic_credentials', kind: 'bool' },
+  { key: 'wsman_action', kind: 'string' },
+  { key: 'wsman_resource_uri', kind: 'string' },
+  { key: 'wsman_method', kind: 'string' },
+  { key: 'wsman_params', kind: 'strings' },
+  { key: 'response_body_len', kind: 'count' },
+  { key: 'websocket', kind: 'bool' },
+  { key: 'partial', kind: 'bool' },
+];
+
+/** The TLS handshake of a session on 16993/16995 (or 664). */
+export interface TlsRecord extends SessionIdFields {
+  event_type: 'tls';
+  /** Negotiated version (TLSv10, TLSv11, TLSv12, TLSv13, SSLv3), from the ServerHello. */
+  version: string | null;
+  /** The highest version the client offered. */
+  client_version: string | null;
+  /** Negotiated cipher suite, IANA name (or 0xNNNN when unknown). */
+  cipher: string | null;
+  server_name: string | null;
+  /** ALPN protocols the client offered, and the one the server chose. */
+  alpn: string[];
+  alpn_selected: string | null;
+  /** The handshake completed (both sides' Finished, or for TLS 1.3 encrypted application data flowed both ways). */
+  established: boolean;
+  /** Session resumption (abbreviated handshake) was seen. */
+  resumed: boolean;
+  ja3: string | null;
+  ja4: string | null;
+  ja3s: string | null;
+  /** The server's leaf certificate (TLS 1.2 and earlier; encrypted in TLS 1.3). */
+  cert_subject: string | null;
+  cert_issuer: string | null;
+  cert_not_before: Micros | null;
+  cert_not_after: Micros | null;
+  cert_serial: string | null;
+  cert_sha256: string | null;
+  /** Certificates in the chain the server sent. */
+  cert_chain_len: number;
+  partial: boolean;
+}
+
+export const TLS_FIELDS: readonly FieldSpec[] = [
+  { key: 'event_type', kind: 'string' },
+  ...SESSION_ID_FIELDS,
+  { key: 'version', kind: 'string' },
+  { key: 'client_version', kind: 'string' },
+  { key: 'cipher', kind: 'string' },
+  { key: 'server_name', kind: 'string' },
+  { key: 'alpn', kind: 'strings' },
+  { key: 'alpn_selected', kind: 'string' },
+  { key: 'established', kind: 'bool' },
+  { key: 'resumed', kind: 'bool' },
+  { key: 'ja3', kind: 'string' },
+  { key: 'ja4', kind: 'string' },
+  { key: 'ja3s', kind: 'string' },
+  { key: 'cert_subject', kind: 'string' },
+  { key: 'cert_issuer', kind: 'string' },
+  { key: 'cert_not_before', kind: 'time' },
+  { key: 'cert_not_after', kind: 'time' },
+  { key: 'cert_serial', kind: 'string' },
+  { key: 'cert_sha256', kind: 'string' },
+  { key: 'cert_chain_len', kind: 'count' },
+  { key: 'partial', kind: 'bool' },
+];
+
+/** One redirection-protocol session (16994, 16995 after TLS is not readable, or /ws-redirection). */
+export interface AmtRedirRecord extends SessionIdFields {
+  event_type: 'amt_redir';
+  /** SOL, IDER or KVM, from the StartRedirectionSession tag. */
+  session_type: string | null;
+  /** StartRedirectionSessionReply status (0 success, 1 type unknown, 2 busy, 3 unsupported, 255 error). */
+  start_status: number | null;
+  /** Firmware major.minor from the reply's version block (inferred layout), e.g. "11.8". */
+  amt_version: string | null;
+  /** Auth types the firmware offered (names: userpass, kerberos, digest_rfc2069, digest). */
+  auth_types_offered: string[];
+  /** The auth type the client used for its last attempt. */
+  auth_type: string | null;
+  username: string | null;
+  digest_realm: string | null;
+  digest_nonce: string | null;
+  digest_cnonce: string | null;
+  digest_nc: string | null;
+  digest_response_len: number | null;
+  /** A cleartext password was sent (auth type 1, userpass). */
+  password_cleartext: boolean;
+  /** success, failure, not_supported, or null when no result was seen. */
+  auth_result: string | null;
+  auth_attempts: number;
+  auth_failures: number;
+  /** The SOL/IDE-R/KVM session itself started (0x21 / 0x41 with success). */
+  session_started: boolean;
+  /** SOL start parameters as a fingerprint: MaxTxBuffer/TxTimeout/TxOverflowTimeout/RxTimeout/RxFlushTimeout/Heartbeat. */
+  sol_params: string | null;
+  /** KVM: the RFB version the server announced and its desktop name. */
+  rfb_version: string | null;
+  rfb_desktop_name: string | null;
+  msgs_orig: number;
+  msgs_resp: number;
+  /** Console bytes typed (to host) and printed (from host) in a SOL session. */
+  sol_input_bytes: number;
+  sol_output_bytes: number;
+  /** SOL console transcript (bounded), only with --extract. */
+  transcript: string | null;
+  partial: boolean;
+}
+
+export const AMT_REDIR_FIELDS: readonly FieldSpec[] = [
+  { key: 'event_type', kind: 'string' },
+  ...SESSION_ID_FIELDS,
+  { key: 'session_type', kind: 'string' },
+  { key: 'start_status', kind: 'count' },
+  { key: 'amt_version', kind: 'string' },
+  { key: 'auth_types_offered', kind: 'strings' },
+  { key: 'auth_type', kind: 'string' },
+  { key: 'username', kind: 'string' },
+  { key: 'digest_realm', kind: 'string' },
+  { key: 'digest_nonce', kind: 'string' },
+  { key: 'digest_cnonce', kind: 'string' },
+  { key: 'digest_nc', kind: 'string' },
+  { key: 'digest_response_len', kind: 'count' },
+  { key: 'password_cleartext', kind: 'bool' },
+  { key: 'auth_result', kind: 'string' },
+  { key: 'auth_attempts', kind: 'count' },
+  { key: 'auth_failures', kind: 'count' },
+  { key: 'session_started', kind: 'bool' },
+  { key: 'sol_params', kind: 'string' },
+  { key: 'rfb_version', kind: 'string' },
+  { key: 'rfb_desktop_name', kind: 'string' },
+  { key: 'msgs_orig', kind: 'count' },
+  { key: 'msgs_resp', kind: 'count' },
+  { key: 'sol_input_bytes', kind: 'count' },
+  { key: 'sol_output_bytes', kind: 'count' },
+  { key: 'transcript', kind: 'string' },
+  { key: 'partial', kind: 'bool' },
+];
+
+export type AnalyzerRecord = HttpRecord | TlsRecord | AmtRedirRecord;
+
+/**
+ * Session-level AMT facts the analyzers fill in as they learn them; app/ copies them onto the conn
+ * record (amt_firmware, amt_user, amt_auth, amt_redirection, tls_version, tls_sni).
+ */
+export interface AmtConnFacts {
+  firmware: string | null;
+  user: string | null;
+  /** success, failure, none (no credentials seen), unknown (encrypted or not concluded). */
+  auth: 'success' | 'failure' | 'none' | 'unknown';
+  redirection: 'SOL' | 'IDER' | 'KVM' | null;
+  tlsVersion: string | null;
+  tlsSni: string | null;
+}
+
+export function emptyConnFacts(): AmtConnFacts {
+  return { firmware: null, user: null, auth: 'none', redirection: null, tlsVersion: null, tlsSni: null };
+}
+
+/** Field specs of the analyzer records, by event_type. */
+export const ANALYZER_FIELDS: Readonly<Record<AnalyzerRecord['event_type'], readonly FieldSpec[]>> = {
+  http: HTTP_FIELDS,
+  tls: TLS_FIELDS,
+  amt_redir: AMT_REDIR_FIELDS,
+};

@@ -1,7 +1,9 @@
 /** One TCP session (both directions) as the table tracks it. Addresses are copied bytes. */
+import type { StreamConsumer } from '../core/flow.js';
 import type { Micros } from '../core/time.js';
 import { Endpoint } from './endpoint.js';
 import { History } from './history.js';
+import type { StreamReassembler } from './stream.js';
 
 export type EndReason = 'closed' | 'timeout' | 'evicted' | 'flushed' | 'end_of_input' | 'reused';
 
@@ -16,6 +18,15 @@ export class Session {
   endReason: EndReason | null = null;
   /** Slot for the composing layer (app/): the verdict, analyzer state, ... Never read here. */
   app: unknown = undefined;
+  /**
+   * Receives the reassembled payload when set (by app/, in the table's open event, before the
+   * first packet is processed). Only sessions with a consumer pay for reassembly.
+   */
+  consumer: StreamConsumer | null = null;
+  origStream: StreamReassembler | null = null;
+  respStream: StreamReassembler | null = null;
+  /** The analysis byte limit was hit (history x/X added once). */
+  streamLimitMarked = false;
 
   constructor(
     readonly key: string,

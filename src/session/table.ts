@@ -17,6 +17,7 @@ import {
   A_SESSION_SYN_INSIDE_CONNECTION,
   A_SESSION_TABLE_FULL,
   type AnomalyCounters,
+  registerAnomaly,
 } from '../core/anomaly.js';
 import { isAmtPort } from '../core/flow.js';
 import type { Limits } from '../core/limits.js';
@@ -26,6 +27,7 @@ import { deriveConnState } from './conn-state.js';
 import type { Endpoint } from './endpoint.js';
 import { H_ACK, H_DATA, H_FIN, H_FIN_RST, H_MULTI, H_RST, H_SYN } from './history.js';
 import { type EndReason, Session } from './session.js';
+import { STREAM_BYTE_LIMIT, STREAM_OK, STREAM_OOO_LIMIT, StreamReassembler } from './stream.js';
 import {
   CLOSED,
   ESTABLISHED,
@@ -36,6 +38,9 @@ import {
   SYN_SENT,
 } from './tcp-state.js';
 import { makeUid } from './uid.js';
+
+const A_STREAM_OOO_LIMIT = registerAnomaly('session.stream.ooo_limit');
+const A_STREAM_BYTE_LIMIT = registerAnomaly('session.stream.byte_limit');
 
 // TCP flag bits (wire values; decode/ owns the same constants, session may import only its types)
 const FIN = 0x01;
@@ -139,6 +144,12 @@ export class SessionTable {
 
   private endSession(s: Session, reason: EndReason): void {
     s.endReason = reason;
+    const c = s.consumer;
+    if (c !== null) {
+      s.origStream?.finish(s.lastTs, c);
+      s.respStream?.finish(s.lastTs, c);
+      c.end(s.lastTs);
+    }
     this.stats.missedBytes += s.orig.finish() + s.resp.finish();
     this.stats.ended++;
     if (reason === 'evicted') this.stats.evicted++;
@@ -169,16 +180,11 @@ export class SessionTable {
         this.map.set(key, s);
       }
     }
-    let isOrig: boolean;
     if (s === undefined) {
       s = this.create(key, p, buf, ts);
-      isOrig = this.fromOrig(s, p, buf);
-      this.process(s, isOrig, p, ts);
       this.events.open(s);
-      return;
     }
-    isOrig = this.fromOrig(s, p, buf);
-    this.process(s, isOrig, p, ts);
+    this.process(s, this.fromOrig(s, p, buf), p, buf, ts);
   }
 
   private isNewSyn(s: Session, p: DecodedPacket): boolean {
@@ -256,7 +262,7 @@ export class SessionTable {
   }
 
   /** Zeek's TCPSessionAdapter::Process, reduced to what conn records need. */
-  private process(s: Session, isOrig: boolean, p: DecodedPacket, ts: Micros): void {
+  private process(s: Session, isOrig: boolean, p: DecodedPacket, buf: Uint8Array, ts: Micros): void {
     const ep = isOrig ? s.orig : s.resp;
     const peer = isOrig ? s.resp : s.orig;
     const f = p.flags;
@@ -279,7 +285,10 @@ export class SessionTable {
       // a SYN with a new sequence number inside a known session: re-anchor (Zeek's SYN_seq_jump)
       if (ep.state === ESTABLISHED || ep.state === PARTIAL) this.anomalies.bump(A_SESSION_SYN_INSIDE_CONNECTION);
       else this.anomalies.bump(A_SESSION_SEQ_JUMP);
-      if (ep.state !== RESET || ep.prevState === INACTIVE) ep.anchor(p.seq, false);
+      if (ep.state !== RESET || ep.prevState === INACTIVE) {
+        ep.anchor(p.seq, false);
+        (isOrig ? s.origStream : s.respStream)?.reset(1);
+      }
     }
     const start = ep.pos(p.seq);
 
@@ -314,11 +323,12 @@ export class SessionTable {
 
     // ---- acknowledgements: anchor a silent peer, or judge bytes the peer sent that we never saw
     let ackMissed = 0;
+    let ackPos = -1;
     if (ack) {
       if (!peer.started) peer.anchor((p.ack - 1) >>> 0, true);
       else if (!rst) {
-        const apos = peer.pos(p.ack);
-        if (apos >= 0) ackMissed = peer.acked(apos);
+        ackPos = peer.pos(p.ack);
+        if (ackPos >= 0) ackMissed = peer.acked(ackPos);
       }
     }
 
@@ -332,6 +342,19 @@ export class SessionTable {
       if (r.forced > 0) this.anomalies.bump(A_SESSION_SEQ_RANGES_LIMIT, r.forced);
     }
     if (fin) ep.finCount++;
+
+    // ---- reassembled payload for the analyzer, if one is attached
+    const c = s.consumer;
+    if (c !== null) {
+      if (len > 0 && !rst && start >= 0) {
+        const st = isOrig ? (s.origStream ??= this.newStream(0)) : (s.respStream ??= this.newStream(1));
+        this.streamCode(s, isOrig, st.segment(syn ? start + 1 : start, buf, p.payloadOff, p.payloadCapLen, len, ts, c));
+      }
+      if (ackPos > 0) {
+        const pst = isOrig ? (s.respStream ??= this.newStream(1)) : (s.origStream ??= this.newStream(0));
+        this.streamCode(s, !isOrig, pst.acked(ackPos, ts, c));
+      }
+    }
     if (ackMissed > 0) {
       // a content gap in the peer's direction
       peer.gaps++;
@@ -390,6 +413,21 @@ export class SessionTable {
       (s.resp.didClose && s.orig.state === INACTIVE);
 
     if (!historyWasTruncated && h.truncated) this.anomalies.bump(A_SESSION_HISTORY_LIMIT);
+  }
+
+  private newStream(dir: 0 | 1): StreamReassembler {
+    const l = this.limits;
+    return new StreamReassembler(dir, l.maxStreamBytesPerDir, l.maxOooBytesPerDir, l.maxOooSegmentsPerDir);
+  }
+
+  private streamCode(s: Session, isOrig: boolean, code: number): void {
+    if (code === STREAM_OK) return;
+    if (code === STREAM_OOO_LIMIT) this.anomalies.bump(A_STREAM_OOO_LIMIT);
+    else if (code === STREAM_BYTE_LIMIT && !s.streamLimitMarked) {
+      s.streamLimitMarked = true;
+      this.anomalies.bump(A_STREAM_BYTE_LIMIT);
+      s.history.add('X', isOrig);
+    }
   }
 
   /** Zeek's UpdateInactiveState. Returns whether the packet closes this endpoint. */

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildReadConfig, loadPolicyFile } from '../../../src/app/config.js';
 import { formatIp } from '../../../src/core/addr.js';
+import { DEFAULT_THRESHOLDS } from '../../../src/policy/config.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'amtw-config-'));
 const file = (name: string, text: string) => {
@@ -18,12 +19,17 @@ describe('policy file', () => {
     const p = loadPolicyFile(file('ok.yaml', '# consoles\nauthorized:\n  - 192.0.2.5\n  - 2001:db8:1::/64\namt_hosts: [192.0.2.0/28]\n'));
     expect(p.authorized.map((c) => `${formatIp(c.addr)}/${c.prefix}`)).toEqual(['192.0.2.5/32', '2001:db8:1::/64']);
     expect(p.amtHosts?.map((c) => c.text)).toEqual(['192.0.2.0/28']);
+    expect(p.thresholds).toEqual(DEFAULT_THRESHOLDS);
+    const t = loadPolicyFile(file('t.yaml', 'thresholds:\n  bruteforce_failures: 3\n  scan_window: 60\n'));
+    expect(t.thresholds).toEqual({ ...DEFAULT_THRESHOLDS, bruteforce_failures: 3, scan_window: 60 });
   });
   it('an empty file is an empty policy', () => {
-    expect(loadPolicyFile(file('empty.yaml', ''))).toEqual({ authorized: [], amtHosts: null });
+    expect(loadPolicyFile(file('empty.yaml', ''))).toEqual({ authorized: [], amtHosts: null, thresholds: DEFAULT_THRESHOLDS });
   });
   const bad: [string, string, RegExp][] = [
-    ['unknown.yaml', 'authorised: [192.0.2.5]\n', /unknown\.yaml: authorised: unknown field \(expected one of: authorized, amt_hosts\)$/],
+    ['unknown.yaml', 'authorised: [192.0.2.5]\n', /unknown\.yaml: authorised: unknown field \(expected one of: authorized, amt_hosts, thresholds\)$/],
+    ['thr.yaml', 'thresholds: {scan_hosts: 0}\n', /thr\.yaml: thresholds\.scan_hosts: must be a whole number from 1 to 1000000000$/],
+    ['thr2.yaml', 'thresholds: {scan_host: 3}\n', /thr2\.yaml: thresholds\.scan_host: unknown field/],
     ['badip.yaml', 'authorized:\n  - 192.0.2.5\n  - 192.0.2.300\n', /badip\.yaml: authorized\[1\]: '192\.0\.2\.300' is not an IPv4 or IPv6 address$/],
     ['badprefix.yaml', 'amt_hosts: [10.0.0.0/40]\n', /badprefix\.yaml: amt_hosts\[0\]: '10\.0\.0\.0\/40' has a prefix length over 32$/],
     ['number.yaml', 'authorized: [12]\n', /number\.yaml: authorized\[0\]: must be an address or CIDR prefix as text, not number$/],

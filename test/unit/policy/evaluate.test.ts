@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseCidr, parseIp, type Cidr } from '../../../src/core/addr.js';
-import { EMPTY_POLICY, type PolicyConfig } from '../../../src/policy/config.js';
+import { DEFAULT_THRESHOLDS, EMPTY_POLICY, type PolicyConfig } from '../../../src/policy/config.js';
 import { judgeSession, noticesForSessionStart, type AmtSessionFacts } from '../../../src/policy/evaluate.js';
 
 const cidr = (s: string) => parseCidr(s) as Cidr;
@@ -18,6 +18,7 @@ const facts = (orig: string, resp: string, port = 16992): AmtSessionFacts => ({
 const policy: PolicyConfig = {
   authorized: [cidr('192.0.2.5'), cidr('2001:db8:1::/64')],
   amtHosts: [cidr('192.0.2.0/28')],
+  thresholds: DEFAULT_THRESHOLDS,
 };
 
 describe('judgeSession', () => {
@@ -34,7 +35,7 @@ describe('judgeSession', () => {
     });
   });
   it('without an inventory there is no rogue-device judgement', () => {
-    expect(judgeSession(facts('192.0.2.5', '203.0.113.1'), { authorized: policy.authorized, amtHosts: null }).authorized).toBe(true);
+    expect(judgeSession(facts('192.0.2.5', '203.0.113.1'), { authorized: policy.authorized, amtHosts: null, thresholds: DEFAULT_THRESHOLDS }).authorized).toBe(true);
   });
   it('with no policy at all every AMT session is unauthorized', () => {
     expect(judgeSession(facts('192.0.2.5', '192.0.2.10'), EMPTY_POLICY)).toEqual({ authorized: false, reasons: ['client_not_authorized'] });

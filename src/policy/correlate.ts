@@ -1,0 +1,194 @@
+/**
+ * Detections that need memory across sessions, on packet time, with bounded state:
+ * - amt.auth_bruteforce: failed AMT logins (HTTP 401 after a credentialed request; failed
+ *   redirection authentication) from one source reaching a threshold within a window;
+ * - amt.scan: one source touching many AMT hosts, or making many refused/unanswered attempts,
+ *   within a window;
+ * - amt.vulnerable_firmware: once per (endpoint, firmware version).
+ * Every table is capped (MAX_TRACKED); what the cap forgets is counted, never silently grown.
+ */
+import { formatIp } from '../core/addr.js';
+import type { Micros } from '../core/time.js';
+import {
+  NOTE_AUTH_BRUTEFORCE,
+  NOTE_SCAN,
+  type AmtRedirRecord,
+  type ConnRecord,
+  type HttpRecord,
+  type NoticeRecord,
+} from '../records/index.js';
+import type { PolicyConfig } from './config.js';
+import { detectFirmware, toNotice } from './detect.js';
+
+/** Sources (and endpoints) remembered at once by each table. */
+export const MAX_TRACKED = 10_000;
+/** Distinct hosts remembered per source for scan detection. */
+export const MAX_HOSTS_PER_SOURCE = 256;
+
+const US = 1_000_000;
+
+interface SourceState {
+  windowStart: Micros;
+  failures: number;
+  alerted: boolean;
+}
+
+interface ScanState {
+  windowStart: Micros;
+  hosts: Set<string>;
+  failedAttempts: number;
+  alertedHosts: boolean;
+  alertedAttempts: boolean;
+}
+
+/** Connection states of attempts that were refused or never answered. */
+const FAILED_STATES = new Set(['S0', 'REJ', 'RSTOS0', 'RSTRH', 'SH', 'SHR']);
+
+export class Correlator {
+  private readonly brute = new Map<string, SourceState>();
+  private readonly scan = new Map<string, ScanState>();
+  private readonly firmwareSeen = new Set<string>();
+  /** Entries the caps made the correlator forget. */
+  forgotten = 0;
+
+  constructor(private policy: PolicyConfig) {}
+
+  setPolicy(p: PolicyConfig): void {
+    this.policy = p;
+  }
+
+  private touch<T>(m: Map<string, T>, key: string, make: () => T): T {
+    let v = m.get(key);
+    if (v !== undefined) {
+      m.delete(key);
+      m.set(key, v);
+      return v;
+    }
+    if (m.size >= MAX_TRACKED) {
+      const oldest = m.keys().next().value;
+      if (oldest !== undefined) m.delete(oldest);
+      this.forgotten++;
+    }
+    v = make();
+    m.set(key, v);
+    return v;
+  }
+
+  /** Counts failures of one source; returns a notice when the threshold is reached (once per window). */
+  private failure(src: Uint8Array, ts: Micros, count: number, id: HttpRecord | AmtRedirRecord, vlan: number | null, how: string): NoticeRecord | null {
+    if (count <= 0) return null;
+    const t = this.policy.thresholds;
+    const st = this.touch(this.brute, formatIp(src), () => ({ windowStart: ts, failures: 0, alerted: false }));
+    if (ts - st.windowStart > t.bruteforce_window * US) {
+      st.windowStart = ts;
+      st.failures = 0;
+      st.alerted = false;
+    }
+    st.failures += count;
+    if (st.alerted || st.failures < t.bruteforce_failures) return null;
+    st.alerted = true;
+    return toNotice(
+      id,
+      vlan,
+      {
+        note: NOTE_AUTH_BRUTEFORCE,
+        msg: `${formatIp(src)} failed ${st.failures} AMT logins within ${t.bruteforce_window} s (latest: ${how} on ${formatIp(id['id.resp_h'])}:${id['id.resp_p']})`,
+        sub: how,
+        n: st.failures,
+      },
+      src,
+    );
+  }
+
+  /** An HTTP transaction: a 401 after a credentialed request is a failed login. */
+  onHttp(r: HttpRecord, vlan: number | null): NoticeRecord[] {
+    const out: NoticeRecord[] = [];
+    if (r.auth_scheme !== null && r.status_code === 401) {
+      const n = this.failure(r['id.orig_h'], r.ts, 1, r, vlan, `HTTP ${r.auth_scheme} login as ${r.username ?? '?'}`);
+      if (n) out.push(n);
+    }
+    if (r.amt_firmware !== null) {
+      const fw = this.firmware(r['id.resp_h'], r['id.resp_p'], r.amt_firmware, r, vlan);
+      if (fw) out.push(fw);
+    }
+    return out;
+  }
+
+  /** A redirection session: its failed authentications count. */
+  onRedir(r: AmtRedirRecord, vlan: number | null): NoticeRecord[] {
+    const out: NoticeRecord[] = [];
+    const n = this.failure(r['id.orig_h'], r.ts, r.auth_failures, r, vlan, `redirection login as ${r.username ?? '?'}`);
+    if (n) out.push(n);
+    return out;
+  }
+
+  /** Once per (endpoint, version): the advisories its firmware is exposed to. */
+  firmware(host: Uint8Array, port: number, version: string, id: HttpRecord | AmtRedirRecord | ConnRecord, vlan: number | null): NoticeRecord | null {
+    const key = `${formatIp(host)}/${version}`;
+    if (this.firmwareSeen.has(key)) return null;
+    if (this.firmwareSeen.size >= MAX_TRACKED) {
+      const oldest = this.firmwareSeen.values().next().value;
+      if (oldest !== undefined) this.firmwareSeen.delete(oldest);
+      this.forgotten++;
+    }
+    this.firmwareSeen.add(key);
+    const d = detectFirmware(host, port, version);
+    return d === null ? null : toNotice(id, vlan, d);
+  }
+
+  /** A finished AMT session: scan bookkeeping for its originator. */
+  onConn(c: ConnRecord): NoticeRecord[] {
+    const t = this.policy.thresholds;
+    const src = formatIp(c['id.orig_h']);
+    const st = this.touch(this.scan, src, () => ({
+      windowStart: c.ts,
+      hosts: new Set<string>(),
+      failedAttempts: 0,
+      alertedHosts: false,
+      alertedAttempts: false,
+    }));
+    if (c.ts - st.windowStart > t.scan_window * US) {
+      st.windowStart = c.ts;
+      st.hosts.clear();
+      st.failedAttempts = 0;
+      st.alertedHosts = false;
+      st.alertedAttempts = false;
+    }
+    if (st.hosts.size < MAX_HOSTS_PER_SOURCE) st.hosts.add(formatIp(c['id.resp_h']));
+    if (FAILED_STATES.has(c.conn_state)) st.failedAttempts++;
+    const out: NoticeRecord[] = [];
+    if (!st.alertedHosts && st.hosts.size >= t.scan_hosts) {
+      st.alertedHosts = true;
+      out.push(
+        toNotice(
+          c,
+          c.vlan,
+          {
+            note: NOTE_SCAN,
+            msg: `${src} touched AMT ports on ${st.hosts.size} hosts within ${t.scan_window} s (AMT reconnaissance)`,
+            sub: 'hosts',
+            n: st.hosts.size,
+          },
+          c['id.orig_h'],
+        ),
+      );
+    }
+    if (!st.alertedAttempts && st.failedAttempts >= t.scan_failed_attempts) {
+      st.alertedAttempts = true;
+      out.push(
+        toNotice(
+          c,
+          c.vlan,
+          {
+            note: NOTE_SCAN,
+            msg: `${src} made ${st.failedAttempts} refused or unanswered AMT connection attempts within ${t.scan_window} s`,
+            sub: 'failed_attempts',
+            n: st.failedAttempts,
+          },
+          c['id.orig_h'],
+        ),
+      );
+    }
+    return out;
+  }
+}
