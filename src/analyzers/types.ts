@@ -1,0 +1,48 @@
+/**
+ * The contract between the composing layer (app/) and the protocol analyzers.
+ *
+ * An analyzer is created per AMT session by app/ (through analyzers/registry.ts) and receives the
+ * session's reassembled payload through core/flow.ts StreamConsumer: data(dir, buf, off, end, ts)
+ * in order per direction, gap(dir, len, ts) for bytes never seen, end(ts) once. It reports facts
+ * only: records through host.emit(), session-level facts by setting host.facts, malformed input
+ * through host.anomaly(id). It never reads the policy and never throws on bad input.
+ *
+ * Split per analyzer folder (style.md section 3): parser.ts (pure: bytes -> message | incomplete |
+ * failure), analyzer.ts (per-session state, directions, gaps, limits), constants.ts (number <-> name).
+ */
+import type { IpBytes } from '../core/addr.js';
+import type { StreamConsumer } from '../core/flow.js';
+import type { Limits } from '../core/limits.js';
+import type { Micros } from '../core/time.js';
+import type { AmtConnFacts, AnalyzerRecord } from '../records/index.js';
+
+/** The session an analyzer works for (what its records carry so outputs join on uid). */
+export interface SessionRef {
+  readonly uid: string;
+  readonly startTs: Micros;
+  readonly origH: IpBytes;
+  readonly origP: number;
+  readonly respH: IpBytes;
+  readonly respP: number;
+  readonly vlan: number | null;
+}
+
+export interface AnalyzerOptions {
+  /** --extract: keep SOL console transcripts in records. */
+  readonly extract: boolean;
+}
+
+export interface AnalyzerHost {
+  readonly session: SessionRef;
+  readonly limits: Limits;
+  readonly options: AnalyzerOptions;
+  /** Session-level facts, merged into the conn record when the session ends. */
+  readonly facts: AmtConnFacts;
+  emit(record: AnalyzerRecord): void;
+  /** Counts a registered anomaly (core/anomaly.ts registerAnomaly). */
+  anomaly(id: number): void;
+}
+
+export type Analyzer = StreamConsumer;
+
+export type AnalyzerFactory = (host: AnalyzerHost) => Analyzer;
