@@ -33,6 +33,8 @@ export interface ReadRequest {
   color?: boolean;
   verbose?: boolean;
   uidSeed?: string;
+  /** Keep SOL console transcripts in amt_redir records. */
+  extract?: boolean;
 }
 
 export interface RunConfig {
@@ -47,6 +49,7 @@ export interface RunConfig {
   readonly color: boolean;
   readonly verbose: boolean;
   readonly uidSeed: string;
+  readonly extract: boolean;
 }
 
 export interface Environment {
@@ -179,5 +182,6 @@ export function buildReadConfig(req: ReadRequest, env: Environment): RunConfig {
     color: (req.color ?? true) && toTerminal && !env.noColor,
     verbose: req.verbose ?? false,
     uidSeed: req.uidSeed ?? 'amtwatch',
+    extract: req.extract ?? false,
   });
 }

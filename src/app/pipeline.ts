@@ -20,8 +20,11 @@ import {
   type AmtConnFacts,
   type AnalyzerRecord,
   type ConnRecord,
+  type CaptureInterfaceStats,
+  type FileSummary,
+  type InputErrorEntry,
   type NoticeRecord,
-  type SessionIdFields,
+  type StatsRecord,
 } from '../records/index.js';
 import type { Session } from '../session/session.js';
 import { SessionTable } from '../session/table.js';
@@ -56,6 +59,10 @@ export interface PipelineCounters {
   unauthorizedSessions: number;
   /** Sessions with an AMT port as the client's port only (not AMT sessions). */
   otherSessions: number;
+  /** AMT sessions that have ended, their payload bytes (sequence span) and the part never seen. */
+  amtEnded: number;
+  amtPayloadBytes: number;
+  amtMissedBytes: number;
   /** Exceptions caught in the per-frame path (each also counted as internal.decoder_bug). */
   internalErrors: number;
   lastInternalError: string | null;
@@ -74,6 +81,9 @@ export class Pipeline {
     amtSessions: 0,
     unauthorizedSessions: 0,
     otherSessions: 0,
+    amtEnded: 0,
+    amtPayloadBytes: 0,
+    amtMissedBytes: 0,
     internalErrors: 0,
     lastInternalError: null,
     firstTs: -1,
@@ -220,12 +230,75 @@ export class Pipeline {
     if (!s.isAmt) return;
     const data = s.app as AppSessionData | undefined;
     const verdict = data?.verdict ?? judgeSession(this.facts(s), this.policy);
-    const conn = this.connRecord(s, verdict, data?.facts ?? emptyConnFacts());
+    const conn = this.connRecord(s, verdict, data?.facts ?? emptyConnFacts(), false);
+    const c = this.counters;
+    c.amtEnded++;
+    c.amtPayloadBytes += conn.orig_bytes + conn.resp_bytes;
+    c.amtMissedBytes += conn.missed_bytes;
     this.sink.conn(conn);
     for (const n of this.correlator.onConn(conn)) this.notice(n);
   }
 
-  connRecord(s: Session, verdict: SessionVerdict, facts: AmtConnFacts): ConnRecord {
+  /** Interim conn records for AMT sessions open longer than `minAgeUs` (live mode). */
+  interimRecords(now: Micros, minAgeUs: Micros): ConnRecord[] {
+    const out: ConnRecord[] = [];
+    for (const s of this.table.sessions()) {
+      if (!s.isAmt || now - s.startTs < minAgeUs) continue;
+      const data = s.app as AppSessionData | undefined;
+      if (data === undefined) continue;
+      out.push(this.connRecord(s, data.verdict, data.facts, true));
+    }
+    return out;
+  }
+
+  /** AMT sessions open now. */
+  openAmtSessions(): number {
+    let n = 0;
+    for (const s of this.table.sessions()) if (s.isAmt) n++;
+    return n;
+  }
+
+  /** The stats record as it stands (periodic in live mode, final at the end of any run). */
+  statsRecord(x: {
+    final: boolean;
+    ts: Micros;
+    files: number;
+    fileDetails: FileSummary[];
+    inputErrors: InputErrorEntry[];
+    inputErrorsTotal: number;
+    capture: CaptureInterfaceStats[] | null;
+    memRssBytes: number;
+    elapsedUs: Micros;
+  }): StatsRecord {
+    const c = this.counters;
+    return {
+      event_type: 'stats',
+      ts: x.ts,
+      final: x.final,
+      files: x.files,
+      file_details: x.fileDetails,
+      frames: c.frames,
+      bytes: c.bytes,
+      amt_frames: c.amtFrames,
+      amt_sessions: c.amtSessions,
+      amt_sessions_unauthorized: c.unauthorizedSessions,
+      other_sessions: c.otherSessions,
+      notices: c.notices,
+      sessions_evicted: this.table.stats.evicted,
+      missed_bytes: c.amtMissedBytes,
+      sessions_open: this.openAmtSessions(),
+      sessions_closed: c.amtEnded,
+      capture: x.capture,
+      capture_loss_pct: c.amtPayloadBytes > 0 ? (100 * c.amtMissedBytes) / c.amtPayloadBytes : 0,
+      mem_rss_bytes: x.memRssBytes,
+      anomalies: this.anomalies.toObject(),
+      input_errors: x.inputErrors,
+      input_errors_total: x.inputErrorsTotal,
+      elapsed_s: x.elapsedUs,
+    };
+  }
+
+  connRecord(s: Session, verdict: SessionVerdict, facts: AmtConnFacts, interim: boolean): ConnRecord {
     const o = s.orig;
     const r = s.resp;
     return {
@@ -258,6 +331,7 @@ export class Pipeline {
       tls_sni: facts.tlsSni,
       authorized: verdict.authorized,
       reasons: [...verdict.reasons],
+      interim,
     };
   }
 }

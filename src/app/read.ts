@@ -7,6 +7,7 @@
  * and the open sessions are ended first so time never runs backwards inside a session.
  */
 import type { Readable } from 'node:stream';
+import { analyzerFor } from '../analyzers/registry.js';
 import { EXIT_INPUT, EXIT_OK, EXIT_UNAUTHORIZED } from '../core/errors.js';
 import type { Micros } from '../core/time.js';
 import type { Frame } from '../io/frame.js';
@@ -28,6 +29,8 @@ export interface ReadIo {
   progress: ((line: string) => void) | null;
   /** Wall clock in milliseconds (elapsed time only, never analysis). */
   nowMs: () => number;
+  /** Resident memory in bytes (process.memoryUsage.rss), for the stats record. */
+  memRss: () => number;
 }
 
 export interface ReadSummary {
@@ -48,7 +51,7 @@ export async function runRead(cfg: RunConfig, io: ReadIo): Promise<ReadSummary> 
   const t0 = io.nowMs();
   const reporter = createReporter(cfg.format, io.out, { color: cfg.color, verbose: cfg.verbose });
   const pipeline = new Pipeline(
-    { limits: cfg.limits, policy: cfg.policy, uidSeed: cfg.uidSeed },
+    { limits: cfg.limits, policy: cfg.policy, uidSeed: cfg.uidSeed, analyzerFor, extract: cfg.extract },
     { conn: (r) => reporter.conn(r), notice: (r) => reporter.notice(r), analyzer: (r) => reporter.analyzer(r) },
   );
   if (isEmptyPolicy(cfg.policy)) {
@@ -110,25 +113,17 @@ export async function runRead(cfg: RunConfig, io: ReadIo): Promise<ReadSummary> 
 
   const c = pipeline.counters;
   if (c.internalErrors > 0) io.log.error(`internal error on ${c.internalErrors} frame(s); last: ${c.lastInternalError ?? ''}`);
-  const stats: StatsRecord = {
-    event_type: 'stats',
+  const stats: StatsRecord = pipeline.statsRecord({
+    final: true,
     ts: c.lastTs >= 0 ? c.lastTs : 0,
     files: files.length,
-    file_details: details,
-    frames: c.frames,
-    bytes: c.bytes,
-    amt_frames: c.amtFrames,
-    amt_sessions: c.amtSessions,
-    amt_sessions_unauthorized: c.unauthorizedSessions,
-    other_sessions: c.otherSessions,
-    notices: c.notices,
-    sessions_evicted: pipeline.table.stats.evicted,
-    missed_bytes: pipeline.table.stats.missedBytes,
-    anomalies: pipeline.anomalies.toObject(),
-    input_errors: errors,
-    input_errors_total: errorsTotal,
-    elapsed_s: (io.nowMs() - t0) * 1000,
-  };
+    fileDetails: details,
+    inputErrors: errors,
+    inputErrorsTotal: errorsTotal,
+    capture: null,
+    memRssBytes: io.memRss(),
+    elapsedUs: (io.nowMs() - t0) * 1000,
+  });
   reporter.stats(stats);
   reporter.close();
   await io.out.close();

@@ -29,6 +29,8 @@ export class StreamReassembler {
   delivered = 0;
   gapBytes = 0;
   stopped = false;
+  /** Position of this direction's FIN (it takes a sequence number but carries no payload), or -1. */
+  finPos = -1;
   private held: Held[] = [];
   private heldBytes = 0;
 
@@ -42,6 +44,7 @@ export class StreamReassembler {
   /** Re-bases the stream when the endpoint's sequence space was re-anchored (a new SYN). */
   reset(next: number): void {
     this.next = next;
+    this.finPos = -1;
     this.held.length = 0;
     this.heldBytes = 0;
   }
@@ -62,8 +65,9 @@ export class StreamReassembler {
     return code;
   }
 
-  /** The peer acknowledged up to `pos`: anything below it not seen is a gap. */
+  /** The peer acknowledged up to `pos`: anything below it not seen is a gap (the FIN is not payload). */
   acked(pos: number, ts: Micros, c: StreamConsumer): number {
+    if (this.finPos >= 0 && pos > this.finPos) pos = this.finPos;
     if (this.stopped || pos <= this.next) return STREAM_OK;
     // deliver held data below pos, with gaps for the holes
     while (this.held.length > 0 && (this.held[0] as Held).start < pos) {

@@ -346,9 +346,11 @@ export class SessionTable {
     // ---- reassembled payload for the analyzer, if one is attached
     const c = s.consumer;
     if (c !== null) {
-      if (len > 0 && !rst && start >= 0) {
+      if ((len > 0 || fin) && !rst && start >= 0) {
         const st = isOrig ? (s.origStream ??= this.newStream(0)) : (s.respStream ??= this.newStream(1));
-        this.streamCode(s, isOrig, st.segment(syn ? start + 1 : start, buf, p.payloadOff, p.payloadCapLen, len, ts, c));
+        const dataStart = syn ? start + 1 : start;
+        if (fin) st.finPos = dataStart + len;
+        if (len > 0) this.streamCode(s, isOrig, st.segment(dataStart, buf, p.payloadOff, p.payloadCapLen, len, ts, c));
       }
       if (ackPos > 0) {
         const pst = isOrig ? (s.respStream ??= this.newStream(1)) : (s.origStream ??= this.newStream(0));

@@ -30,6 +30,7 @@ interface ReadFlags {
   progress: boolean;
   color: boolean;
   verbose?: boolean;
+  extract?: boolean;
   logFormat?: 'text' | 'json';
   quiet?: boolean;
 }
@@ -48,6 +49,7 @@ export function readCommand(ctx: CliContext): Command {
     .option('--no-progress', 'do not show progress on standard error')
     .option('--no-color', 'no colour in text output')
     .option('-v, --verbose', 'text format: list authorized sessions too')
+    .option('--extract', 'keep serial-over-LAN console transcripts in amt_redir records (bounded)')
     .addOption(new Option('--log-format <format>', 'standard error log lines (default: text on a terminal, json otherwise)').choices(['text', 'json']))
     .option('-q, --quiet', 'only errors on standard error (no warnings)')
     .addHelpText(
@@ -75,6 +77,7 @@ Exit codes: 0 no unauthorized AMT session, 1 unauthorized sessions found, 2 usag
         ...(flags.output !== undefined ? { output: flags.output } : {}),
         ...(flags.maxSessions !== undefined ? { maxSessions: flags.maxSessions } : {}),
         ...(flags.verbose ? { verbose: true } : {}),
+        ...(flags.extract ? { extract: true } : {}),
       };
       const cfg = buildReadConfig(req, { stdoutIsTTY: ctx.stdoutIsTTY, stderrIsTTY: ctx.stderrIsTTY, noColor: ctx.noColor });
       const log = createLogger(flags.logFormat ?? (ctx.stderrIsTTY ? 'text' : 'json'), flags.quiet ? 'error' : 'info');
@@ -85,6 +88,7 @@ Exit codes: 0 no unauthorized AMT session, 1 unauthorized sessions found, 2 usag
         log,
         progress: cfg.progress ? (line) => ctx.progress(line) : null,
         nowMs: () => Date.now(),
+        memRss: () => process.memoryUsage.rss(),
       });
       ctx.setExitCode(summary.exitCode);
     });

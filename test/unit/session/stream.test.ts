@@ -91,3 +91,14 @@ describe('StreamReassembler', () => {
     expect(c.events).toEqual(['d:a', 'g:3', 'd:e']);
   });
 });
+
+describe('StreamReassembler and FIN', () => {
+  it('an acknowledgement of the FIN is not a gap', () => {
+    const r = mk();
+    const c = new Rec();
+    r.segment(1, b('abc'), 0, 3, 3, 0, c);
+    r.finPos = 4;
+    r.acked(5, 0, c);
+    expect(c.events).toEqual(['d:abc']);
+  });
+});
