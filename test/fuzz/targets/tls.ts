@@ -13,7 +13,7 @@ import type { AnalyzerHost } from '../../../src/analyzers/types.js';
 import { DEFAULT_LIMITS } from '../../../src/core/limits.js';
 import { emptyConnFacts } from '../../../src/records/index.js';
 import { hex } from '../../unit/analyzers/tls/host.js';
-import { FOX, OSSL, messages, streams } from '../../unit/analyzers/tls/tls-bytes.js';
+import { OSSL, messages, streams } from '../../unit/analyzers/tls/tls-bytes.js';
 import type { FuzzTarget } from '../types.js';
 
 const EXCHANGES = OSSL.exchanges.map((e) => e.name);
@@ -31,11 +31,6 @@ function bodies(type: number, dir: 0 | 1): Uint8Array[] {
 
 function clientHelloSeeds(): Uint8Array[] {
   const out = bodies(1, 0);
-  for (const v of FOX.vectors) {
-    const r = hex(v.client_hello);
-    const len = (r[6]! << 16) | (r[7]! << 8) | r[8]!;
-    if (9 + len <= r.length) out.push(r.slice(9, 9 + len));
-  }
   // an SSLv2-compatible CLIENT-HELLO message (starts with msg_type 1, which a TLS body never does
   // in its first byte here: the target tries both parsers on every input)
   out.push(hex('01 0301 0009 0000 0010 010080 00002f 000035' + '11'.repeat(16)));
