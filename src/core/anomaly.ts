@@ -96,10 +96,17 @@ export function registerAnomaly(name: string): number {
 
 /** Counters indexed by anomaly id. One instance per run; shared by every stage through app/. */
 export class AnomalyCounters {
-  readonly counts = new Float64Array(ANOMALY_NAMES.length + EXTRA_NAMES.length + 64);
+  counts = new Float64Array(ANOMALY_NAMES.length + EXTRA_NAMES.length + 64);
 
   bump(id: number, n = 1): void {
-    if (id > 0 && id < this.counts.length) this.counts[id] = (this.counts[id] ?? 0) + n;
+    if (id <= 0 || id >= ANOMALY_NAMES.length + EXTRA_NAMES.length) return;
+    if (id >= this.counts.length) {
+      // a code registered after this counter was made (a lazily loaded analyzer): grow, never drop
+      const bigger = new Float64Array(ANOMALY_NAMES.length + EXTRA_NAMES.length + 64);
+      bigger.set(this.counts);
+      this.counts = bigger;
+    }
+    this.counts[id] = (this.counts[id] ?? 0) + n;
   }
 
   get(id: number): number {

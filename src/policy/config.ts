@@ -17,7 +17,7 @@ export const DEFAULT_THRESHOLDS: Thresholds = Object.freeze({
   bruteforce_failures: 5,
   bruteforce_window: 300,
   scan_hosts: 8,
-  scan_failed_attempts: 20,
+  scan_failed_attempts: 10,
   scan_window: 300,
 });
 
