@@ -12,6 +12,7 @@ export type FieldKind =
   | 'addr' // IpBytes -> canonical text
   | 'count' // integer
   | 'port' // integer 0-65535
+  | 'float' // a ratio or percentage, up to 6 decimals
   | 'string' // packet-derived or fixed text (sanitized at the edge)
   | 'bool'
   | 'strings' // string[]
@@ -63,6 +64,11 @@ export interface ConnRecord {
   tls_sni: string | null;
   authorized: boolean;
   reasons: string[];
+  /**
+   * True for an interim record of a session still open (live mode, every --interim seconds);
+   * the session's final record, with the same uid, has false.
+   */
+  interim: boolean;
 }
 
 export const CONN_FIELDS: readonly FieldSpec[] = [
@@ -95,6 +101,7 @@ export const CONN_FIELDS: readonly FieldSpec[] = [
   { key: 'tls_sni', kind: 'string' },
   { key: 'authorized', kind: 'bool' },
   { key: 'reasons', kind: 'strings' },
+  { key: 'interim', kind: 'bool' },
 ];
 
 export const NOTE_UNAUTHORIZED_SESSION = 'amt.unauthorized_session';
@@ -166,9 +173,22 @@ export interface FileSummary {
   bytes: number;
 }
 
+/** Per capture interface (live mode), from libpcap's pcap_stats since the capture started. */
+export interface CaptureInterfaceStats {
+  name: string;
+  /** Packets the kernel handed to the capture (pcap_stats ps_recv). */
+  received: number;
+  /** Packets the kernel dropped for lack of buffer space (ps_drop): capture loss. */
+  dropped: number;
+  /** Packets the interface/driver dropped (ps_ifdrop). */
+  if_dropped: number;
+}
+
 export interface StatsRecord {
   event_type: 'stats';
   ts: Micros;
+  /** False for the periodic records of a live run; true for the last record of any run. */
+  final: boolean;
   files: number;
   file_details: FileSummary[];
   frames: number;
@@ -180,6 +200,19 @@ export interface StatsRecord {
   notices: number;
   sessions_evicted: number;
   missed_bytes: number;
+  /** AMT sessions still open when the record was written (0 in the final record of a read). */
+  sessions_open: number;
+  /** Sessions that have ended, since the start. */
+  sessions_closed: number;
+  /** Live capture: per interface kernel counters; null when reading files. */
+  capture: CaptureInterfaceStats[] | null;
+  /**
+   * Capture-loss estimate in Zeek's manner: payload bytes acknowledged (or left in holes) but never
+   * seen, as a percentage of the payload bytes the AMT sessions carried.
+   */
+  capture_loss_pct: number;
+  /** Resident set size of the process, bytes. */
+  mem_rss_bytes: number;
   anomalies: Record<string, number>;
   input_errors: InputErrorEntry[];
   input_errors_total: number;
@@ -189,6 +222,7 @@ export interface StatsRecord {
 export const STATS_FIELDS: readonly FieldSpec[] = [
   { key: 'event_type', kind: 'string' },
   { key: 'ts', kind: 'time' },
+  { key: 'final', kind: 'bool' },
   { key: 'files', kind: 'count' },
   { key: 'file_details', kind: 'object' },
   { key: 'frames', kind: 'count' },
@@ -200,6 +234,11 @@ export const STATS_FIELDS: readonly FieldSpec[] = [
   { key: 'notices', kind: 'count' },
   { key: 'sessions_evicted', kind: 'count' },
   { key: 'missed_bytes', kind: 'count' },
+  { key: 'sessions_open', kind: 'count' },
+  { key: 'sessions_closed', kind: 'count' },
+  { key: 'capture', kind: 'object' },
+  { key: 'capture_loss_pct', kind: 'float' },
+  { key: 'mem_rss_bytes', kind: 'count' },
   { key: 'anomalies', kind: 'object' },
   { key: 'input_errors', kind: 'object' },
   { key: 'input_errors_total', kind: 'count' },

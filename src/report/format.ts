@@ -140,6 +140,9 @@ export function renderValue(kind: FieldKind, value: unknown): Rendered {
     case 'count':
     case 'port':
       return typeof value === 'number' && Number.isFinite(value) ? { type: 'number', text: String(value) } : R_NULL;
+    case 'float':
+      // up to 6 decimals, no exponent, trailing zeros dropped (a ratio or a percentage)
+      return typeof value === 'number' && Number.isFinite(value) ? { type: 'number', text: String(Math.round(value * 1e6) / 1e6) } : R_NULL;
     case 'vlan': {
       const v = formatVlan(value);
       return v === null ? R_NULL : { type: 'number', text: String(v) };

@@ -31,7 +31,7 @@ export async function runCapture(req: Partial<ReadRequest> & { inputs: string[] 
   const out = memorySink();
   const stdin = new PassThrough();
   stdin.end(stdinData ?? Buffer.alloc(0));
-  const summary = await runRead(cfg, { stdin, out, log: silentLogger(), progress: null, nowMs: () => 0 });
+  const summary = await runRead(cfg, { stdin, out, log: silentLogger(), progress: null, nowMs: () => 0, memRss: () => 0 });
   const lines = cfg.format === 'ndjson' ? out.text.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Record<string, unknown>) : [];
   return { text: out.text, lines, summary };
 }

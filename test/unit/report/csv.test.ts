@@ -5,11 +5,11 @@ import { csvGuard, sanitizeText } from '../../../src/report/sanitize.js';
 import { C1, C2, C3, HOSTILE, N1, N2, S, conn, hostileConn, parseCsv, sink } from './fixtures.js';
 
 const HEADER =
-  'event_type,ts,uid,id.orig_h,id.orig_p,id.resp_h,id.resp_p,proto,service,duration,orig_bytes,resp_bytes,conn_state,missed_bytes,history,orig_pkts,orig_ip_bytes,resp_pkts,resp_ip_bytes,vlan,inner_vlan,amt_firmware,amt_user,amt_auth,amt_redirection,tls_version,tls_sni,authorized,reasons';
-const R1 = 'conn,1768471201.123456,CAbc123def456,10.0.0.5,50001,10.0.0.10,16992,tcp,amt-http,1.500000,120,3400,SF,0,ShADadFf,6,440,5,3668,10,,9.5.30.1000,admin,success,,,,false,client_not_authorized';
-const R2 = 'conn,1768471202.000000,CDef789,2001:db8::5,40000,2001:db8::1:0:0:10,16993,tcp,amt-https,0.000000,0,0,S0,0,S,1,80,0,0,,,,,unknown,,TLSv12,amt.example,true,';
+  'event_type,ts,uid,id.orig_h,id.orig_p,id.resp_h,id.resp_p,proto,service,duration,orig_bytes,resp_bytes,conn_state,missed_bytes,history,orig_pkts,orig_ip_bytes,resp_pkts,resp_ip_bytes,vlan,inner_vlan,amt_firmware,amt_user,amt_auth,amt_redirection,tls_version,tls_sni,authorized,reasons,interim';
+const R1 = 'conn,1768471201.123456,CAbc123def456,10.0.0.5,50001,10.0.0.10,16992,tcp,amt-http,1.500000,120,3400,SF,0,ShADadFf,6,440,5,3668,10,,9.5.30.1000,admin,success,,,,false,client_not_authorized,false';
+const R2 = 'conn,1768471202.000000,CDef789,2001:db8::5,40000,2001:db8::1:0:0:10,16993,tcp,amt-https,0.000000,0,0,S0,0,S,1,80,0,0,,,,,unknown,,TLSv12,amt.example,true,,false';
 const R3 =
-  'conn,1768471203.120000,CGhi000,::ffff:192.0.2.7,1024,fe80::1,16994,tcp,amt-redir,0.999999,16,8,S1,0,ShAD,3,180,2,120,100,200,9.5.30.1000,admin,failure,SOL,,,false,client_not_authorized;server_not_in_inventory';
+  'conn,1768471203.120000,CGhi000,::ffff:192.0.2.7,1024,fe80::1,16994,tcp,amt-redir,0.999999,16,8,S1,0,ShAD,3,180,2,120,100,200,9.5.30.1000,admin,failure,SOL,,,false,client_not_authorized;server_not_in_inventory,false';
 
 describe('csv reporter', () => {
   it('writes a header and one row per conn record; notices and stats are not rows', () => {

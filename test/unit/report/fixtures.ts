@@ -47,6 +47,7 @@ export function conn(over: Partial<ConnRecord> = {}): ConnRecord {
     tls_sni: null,
     authorized: false,
     reasons: [REASON_CLIENT_NOT_AUTHORIZED],
+    interim: false,
     ...over,
   };
 }
@@ -144,6 +145,7 @@ export const N2: NoticeRecord = {
 export const S: StatsRecord = {
   event_type: 'stats',
   ts: 1768471204000001,
+  final: true,
   files: 2,
   file_details: [
     { file: 'a.pcap', format: 'pcap', compressed: false, frames: 30, bytes: 4096 },
@@ -158,6 +160,11 @@ export const S: StatsRecord = {
   notices: 2,
   sessions_evicted: 0,
   missed_bytes: 0,
+  sessions_open: 0,
+  sessions_closed: 3,
+  capture: null,
+  capture_loss_pct: 0,
+  mem_rss_bytes: 52428800,
   anomalies: { 'tcp.bad_flags': 1, 'decode.ipv4.truncated': 2 },
   input_errors: [
     { file: 'b.pcapng.gz', frame: 13, offset: 2048, code: 'io.truncated', message: 'truncated record', fatal: true },
@@ -310,13 +317,13 @@ export function hostileStats(): StatsRecord {
 export const L_N1 =
   '{"event_type":"notice","ts":1768471201.123456,"uid":"CAbc123def456","id.orig_h":"10.0.0.5","id.orig_p":50001,"id.resp_h":"10.0.0.10","id.resp_p":16992,"vlan":10,"note":"amt.unauthorized_session","msg":"10.0.0.5 opened an AMT HTTP/WS-Management session to 10.0.0.10:16992: the client is not an authorized management console","sub":null,"src":null,"n":null,"reasons":["client_not_authorized"]}';
 export const L_C1 =
-  '{"event_type":"conn","ts":1768471201.123456,"uid":"CAbc123def456","id.orig_h":"10.0.0.5","id.orig_p":50001,"id.resp_h":"10.0.0.10","id.resp_p":16992,"proto":"tcp","service":"amt-http","duration":1.500000,"orig_bytes":120,"resp_bytes":3400,"conn_state":"SF","missed_bytes":0,"history":"ShADadFf","orig_pkts":6,"orig_ip_bytes":440,"resp_pkts":5,"resp_ip_bytes":3668,"vlan":10,"inner_vlan":null,"amt_firmware":"9.5.30.1000","amt_user":"admin","amt_auth":"success","amt_redirection":null,"tls_version":null,"tls_sni":null,"authorized":false,"reasons":["client_not_authorized"]}';
+  '{"event_type":"conn","ts":1768471201.123456,"uid":"CAbc123def456","id.orig_h":"10.0.0.5","id.orig_p":50001,"id.resp_h":"10.0.0.10","id.resp_p":16992,"proto":"tcp","service":"amt-http","duration":1.500000,"orig_bytes":120,"resp_bytes":3400,"conn_state":"SF","missed_bytes":0,"history":"ShADadFf","orig_pkts":6,"orig_ip_bytes":440,"resp_pkts":5,"resp_ip_bytes":3668,"vlan":10,"inner_vlan":null,"amt_firmware":"9.5.30.1000","amt_user":"admin","amt_auth":"success","amt_redirection":null,"tls_version":null,"tls_sni":null,"authorized":false,"reasons":["client_not_authorized"],"interim":false}';
 export const L_C2 =
-  '{"event_type":"conn","ts":1768471202.000000,"uid":"CDef789","id.orig_h":"2001:db8::5","id.orig_p":40000,"id.resp_h":"2001:db8::1:0:0:10","id.resp_p":16993,"proto":"tcp","service":"amt-https","duration":0.000000,"orig_bytes":0,"resp_bytes":0,"conn_state":"S0","missed_bytes":0,"history":"S","orig_pkts":1,"orig_ip_bytes":80,"resp_pkts":0,"resp_ip_bytes":0,"vlan":null,"inner_vlan":null,"amt_firmware":null,"amt_user":null,"amt_auth":"unknown","amt_redirection":null,"tls_version":"TLSv12","tls_sni":"amt.example","authorized":true,"reasons":[]}';
+  '{"event_type":"conn","ts":1768471202.000000,"uid":"CDef789","id.orig_h":"2001:db8::5","id.orig_p":40000,"id.resp_h":"2001:db8::1:0:0:10","id.resp_p":16993,"proto":"tcp","service":"amt-https","duration":0.000000,"orig_bytes":0,"resp_bytes":0,"conn_state":"S0","missed_bytes":0,"history":"S","orig_pkts":1,"orig_ip_bytes":80,"resp_pkts":0,"resp_ip_bytes":0,"vlan":null,"inner_vlan":null,"amt_firmware":null,"amt_user":null,"amt_auth":"unknown","amt_redirection":null,"tls_version":"TLSv12","tls_sni":"amt.example","authorized":true,"reasons":[],"interim":false}';
 export const L_N2 =
   '{"event_type":"notice","ts":1768471204.000001,"uid":"CGhi000","id.orig_h":"::ffff:192.0.2.7","id.orig_p":1024,"id.resp_h":"fe80::1","id.resp_p":16994,"vlan":null,"note":"amt.redir_weird","msg":"redirection message too long","sub":"tool=nmap","src":"192.0.2.7","n":3,"reasons":[]}';
 export const L_C3 =
-  '{"event_type":"conn","ts":1768471203.120000,"uid":"CGhi000","id.orig_h":"::ffff:192.0.2.7","id.orig_p":1024,"id.resp_h":"fe80::1","id.resp_p":16994,"proto":"tcp","service":"amt-redir","duration":0.999999,"orig_bytes":16,"resp_bytes":8,"conn_state":"S1","missed_bytes":0,"history":"ShAD","orig_pkts":3,"orig_ip_bytes":180,"resp_pkts":2,"resp_ip_bytes":120,"vlan":100,"inner_vlan":200,"amt_firmware":"9.5.30.1000","amt_user":"admin","amt_auth":"failure","amt_redirection":"SOL","tls_version":null,"tls_sni":null,"authorized":false,"reasons":["client_not_authorized","server_not_in_inventory"]}';
+  '{"event_type":"conn","ts":1768471203.120000,"uid":"CGhi000","id.orig_h":"::ffff:192.0.2.7","id.orig_p":1024,"id.resp_h":"fe80::1","id.resp_p":16994,"proto":"tcp","service":"amt-redir","duration":0.999999,"orig_bytes":16,"resp_bytes":8,"conn_state":"S1","missed_bytes":0,"history":"ShAD","orig_pkts":3,"orig_ip_bytes":180,"resp_pkts":2,"resp_ip_bytes":120,"vlan":100,"inner_vlan":200,"amt_firmware":"9.5.30.1000","amt_user":"admin","amt_auth":"failure","amt_redirection":"SOL","tls_version":null,"tls_sni":null,"authorized":false,"reasons":["client_not_authorized","server_not_in_inventory"],"interim":false}';
 export const L_S =
-  '{"event_type":"stats","ts":1768471204.000001,"files":2,"file_details":[{"file":"a.pcap","format":"pcap","compressed":false,"frames":30,"bytes":4096},{"file":"b.pcapng.gz","format":"pcapng","compressed":true,"frames":12,"bytes":2048}],"frames":42,"bytes":6144,"amt_frames":17,"amt_sessions":3,"amt_sessions_unauthorized":2,"other_sessions":4,"notices":2,"sessions_evicted":0,"missed_bytes":0,"anomalies":{"tcp.bad_flags":1,"decode.ipv4.truncated":2},"input_errors":[{"file":"b.pcapng.gz","frame":13,"offset":2048,"code":"io.truncated","message":"truncated record","fatal":true}],"input_errors_total":1,"elapsed_s":0.123456}';
+  '{"event_type":"stats","ts":1768471204.000001,"final":true,"files":2,"file_details":[{"file":"a.pcap","format":"pcap","compressed":false,"frames":30,"bytes":4096},{"file":"b.pcapng.gz","format":"pcapng","compressed":true,"frames":12,"bytes":2048}],"frames":42,"bytes":6144,"amt_frames":17,"amt_sessions":3,"amt_sessions_unauthorized":2,"other_sessions":4,"notices":2,"sessions_evicted":0,"missed_bytes":0,"sessions_open":0,"sessions_closed":3,"capture":null,"capture_loss_pct":0,"mem_rss_bytes":52428800,"anomalies":{"tcp.bad_flags":1,"decode.ipv4.truncated":2},"input_errors":[{"file":"b.pcapng.gz","frame":13,"offset":2048,"code":"io.truncated","message":"truncated record","fatal":true}],"input_errors_total":1,"elapsed_s":0.123456}';
 
