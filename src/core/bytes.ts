@@ -31,3 +31,13 @@ export function bytesEqual(a: Uint8Array, aOff: number, b: Uint8Array, bOff: num
   for (let i = 0; i < n; i++) if (a[aOff + i] !== b[bOff + i]) return false;
   return true;
 }
+
+/**
+ * A copy of buf[start..end) in a new Uint8Array. (Buffer.prototype.slice returns a view, not a
+ * copy: never use .slice() to keep bytes of a reader's or the capture's reused buffer.)
+ */
+export function copyBytes(buf: Uint8Array, start: number, end: number): Uint8Array {
+  const out = new Uint8Array(Math.max(0, end - start));
+  out.set(buf.subarray(start, end));
+  return out;
+}

@@ -8,6 +8,7 @@
  * Every table is capped (MAX_TRACKED); what the cap forgets is counted, never silently grown.
  */
 import { formatIp } from '../core/addr.js';
+import { LruMap } from '../core/lru.js';
 import type { Micros } from '../core/time.js';
 import {
   NOTE_AUTH_BRUTEFORCE,
@@ -45,11 +46,14 @@ interface ScanState {
 const FAILED_STATES = new Set(['S0', 'REJ', 'RSTOS0', 'RSTRH', 'SH', 'SHR']);
 
 export class Correlator {
-  private readonly brute = new Map<string, SourceState>();
-  private readonly scan = new Map<string, ScanState>();
-  private readonly firmwareSeen = new Set<string>();
+  private readonly brute = new LruMap<string, SourceState>(MAX_TRACKED);
+  private readonly scan = new LruMap<string, ScanState>(MAX_TRACKED);
+  private readonly firmwareSeen = new LruMap<string, true>(MAX_TRACKED);
+
   /** Entries the caps made the correlator forget. */
-  forgotten = 0;
+  get forgotten(): number {
+    return this.brute.evicted + this.scan.evicted + this.firmwareSeen.evicted;
+  }
 
   constructor(private policy: PolicyConfig) {}
 
@@ -57,28 +61,11 @@ export class Correlator {
     this.policy = p;
   }
 
-  private touch<T>(m: Map<string, T>, key: string, make: () => T): T {
-    let v = m.get(key);
-    if (v !== undefined) {
-      m.delete(key);
-      m.set(key, v);
-      return v;
-    }
-    if (m.size >= MAX_TRACKED) {
-      const oldest = m.keys().next().value;
-      if (oldest !== undefined) m.delete(oldest);
-      this.forgotten++;
-    }
-    v = make();
-    m.set(key, v);
-    return v;
-  }
-
   /** Counts failures of one source; returns a notice when the threshold is reached (once per window). */
   private failure(src: Uint8Array, ts: Micros, count: number, id: HttpRecord | AmtRedirRecord, vlan: number | null, how: string): NoticeRecord | null {
     if (count <= 0) return null;
     const t = this.policy.thresholds;
-    const st = this.touch(this.brute, formatIp(src), () => ({ windowStart: ts, failures: 0, alerted: false }));
+    const st = this.brute.touch(formatIp(src), () => ({ windowStart: ts, failures: 0, alerted: false }));
     if (ts - st.windowStart > t.bruteforce_window * US) {
       st.windowStart = ts;
       st.failures = 0;
@@ -126,12 +113,7 @@ export class Correlator {
   firmware(host: Uint8Array, port: number, version: string, id: HttpRecord | AmtRedirRecord | ConnRecord, vlan: number | null): NoticeRecord | null {
     const key = `${formatIp(host)}/${version}`;
     if (this.firmwareSeen.has(key)) return null;
-    if (this.firmwareSeen.size >= MAX_TRACKED) {
-      const oldest = this.firmwareSeen.values().next().value;
-      if (oldest !== undefined) this.firmwareSeen.delete(oldest);
-      this.forgotten++;
-    }
-    this.firmwareSeen.add(key);
+    this.firmwareSeen.touch(key, () => true);
     const d = detectFirmware(host, port, version);
     return d === null ? null : toNotice(id, vlan, d);
   }
@@ -140,7 +122,7 @@ export class Correlator {
   onConn(c: ConnRecord): NoticeRecord[] {
     const t = this.policy.thresholds;
     const src = formatIp(c['id.orig_h']);
-    const st = this.touch(this.scan, src, () => ({
+    const st = this.scan.touch(src, () => ({
       windowStart: c.ts,
       hosts: new Set<string>(),
       failedAttempts: 0,

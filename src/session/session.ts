@@ -23,8 +23,16 @@ export class Session {
    * first packet is processed). Only sessions with a consumer pay for reassembly.
    */
   consumer: StreamConsumer | null = null;
+  /**
+   * Or, set instead by app/: makes the consumer when the session's first payload byte arrives, so
+   * a session that never carries payload (a scan, a SYN flood) costs no analyzer state.
+   */
+  consumerFactory: (() => StreamConsumer) | null = null;
   origStream: StreamReassembler | null = null;
   respStream: StreamReassembler | null = null;
+  /** Neighbours in the table's list of sessions by last activity. */
+  lruPrev: Session | null = null;
+  lruNext: Session | null = null;
   /** The analysis byte limit was hit (history x/X added once). */
   streamLimitMarked = false;
 

@@ -11,6 +11,7 @@
  * - past limits.maxStreamBytesPerDir, delivery stops (the session's history gets x/X).
  * Nothing is allocated for in-order traffic.
  */
+import { copyBytes } from '../core/bytes.js';
 import type { Direction, StreamConsumer } from '../core/flow.js';
 import type { Micros } from '../core/time.js';
 
@@ -107,7 +108,7 @@ export class StreamReassembler {
       return code === STREAM_OK ? STREAM_OOO_LIMIT : code;
     }
     // insert sorted by start; overlapping copies are trimmed at delivery time
-    const copy = buf.slice(off, off + capLen);
+    const copy = copyBytes(buf, off, off + capLen);
     let i = this.held.length;
     while (i > 0 && (this.held[i - 1] as Held).start > start) i--;
     this.held.splice(i, 0, { start, bytes: copy });

@@ -19,6 +19,7 @@ import {
   type AnomalyCounters,
   registerAnomaly,
 } from '../core/anomaly.js';
+import { copyBytes } from '../core/bytes.js';
 import { isAmtPort } from '../core/flow.js';
 import type { Limits } from '../core/limits.js';
 import type { Micros } from '../core/time.js';
@@ -73,7 +74,10 @@ export interface SessionTableOptions {
 }
 
 export class SessionTable {
+  /** Lookup by key; order of last activity is kept by the intrusive list head..tail (O(1) touch/evict). */
   private readonly map = new Map<string, Session>();
+  private head: Session | null = null; // least recently active
+  private tail: Session | null = null; // most recently active
   private readonly limits: Limits;
   private readonly anomalies: AnomalyCounters;
   private readonly events: SessionEvents;
@@ -100,8 +104,28 @@ export class SessionTable {
   }
 
   /** Open sessions, least recently active first. */
-  sessions(): IterableIterator<Session> {
-    return this.map.values();
+  *sessions(): IterableIterator<Session> {
+    for (let s = this.head; s !== null; ) {
+      const next = s.lruNext;
+      yield s;
+      s = next;
+    }
+  }
+
+  private unlink(s: Session): void {
+    if (s.lruPrev !== null) s.lruPrev.lruNext = s.lruNext;
+    else this.head = s.lruNext;
+    if (s.lruNext !== null) s.lruNext.lruPrev = s.lruPrev;
+    else this.tail = s.lruPrev;
+    s.lruPrev = s.lruNext = null;
+  }
+
+  private append(s: Session): void {
+    s.lruPrev = this.tail;
+    s.lruNext = null;
+    if (this.tail !== null) this.tail.lruNext = s;
+    else this.head = s;
+    this.tail = s;
   }
 
   /**
@@ -122,11 +146,13 @@ export class SessionTable {
       this.limits.sessionAttemptTimeoutUs,
       this.limits.sessionIdleTimeoutUs,
     );
-    for (const s of this.map.values()) {
+    for (let s = this.head; s !== null; ) {
+      const next = s.lruNext;
       const idle = now - s.lastTs;
-      // the map is in order of last activity: nothing after this one can be due
+      // the list is in order of last activity: nothing after this one can be due
       if (idle < minTimeout) break;
       if (idle >= this.timeoutFor(s)) this.endSession(s, s.closeComplete ? 'closed' : 'timeout');
+      s = next;
     }
   }
 
@@ -139,7 +165,7 @@ export class SessionTable {
 
   /** Ends every open session (end of input, shutdown, or time going backwards between files). */
   flushAll(reason: EndReason): void {
-    for (const s of [...this.map.values()]) this.endSession(s, reason);
+    while (this.head !== null) this.endSession(this.head, reason);
   }
 
   private endSession(s: Session, reason: EndReason): void {
@@ -154,6 +180,7 @@ export class SessionTable {
     this.stats.ended++;
     if (reason === 'evicted') this.stats.evicted++;
     this.map.delete(s.key);
+    this.unlink(s);
     this.events.end(s);
   }
 
@@ -175,9 +202,11 @@ export class SessionTable {
         this.endSession(s, 'reused');
         s = undefined;
       } else {
-        // keep the map in order of last activity (LRU eviction, early-exit sweeps)
-        this.map.delete(key);
-        this.map.set(key, s);
+        // keep the list in order of last activity (LRU eviction, early-exit sweeps)
+        if (this.tail !== s) {
+          this.unlink(s);
+          this.append(s);
+        }
       }
     }
     if (s === undefined) {
@@ -210,8 +239,8 @@ export class SessionTable {
 
   private create(key: string, p: DecodedPacket, buf: Uint8Array, ts: Micros): Session {
     if (this.map.size >= this.limits.maxSessions) {
-      const oldest = this.map.values().next().value;
-      if (oldest !== undefined) {
+      const oldest = this.head;
+      if (oldest !== null) {
         this.anomalies.bump(A_SESSION_TABLE_FULL);
         this.endSession(oldest, 'evicted');
       }
@@ -255,6 +284,7 @@ export class SessionTable {
     );
     if (!senderIsOrig) s.history.add('^', true);
     this.map.set(key, s);
+    this.append(s);
     this.stats.created++;
     if (isAmt) this.stats.amtCreated++;
     else this.stats.otherCreated++;
@@ -343,7 +373,11 @@ export class SessionTable {
     }
     if (fin) ep.finCount++;
 
-    // ---- reassembled payload for the analyzer, if one is attached
+    // ---- reassembled payload for the analyzer, if one is attached (made at the first payload)
+    if (len > 0 && !rst && s.consumerFactory !== null) {
+      s.consumer = s.consumerFactory();
+      s.consumerFactory = null;
+    }
     const c = s.consumer;
     if (c !== null) {
       if ((len > 0 || fin) && !rst && start >= 0) {
@@ -465,7 +499,7 @@ export class SessionTable {
 }
 
 function copy16(buf: Uint8Array, off: number): Uint8Array {
-  return buf.slice(off, off + 16);
+  return copyBytes(buf, off, off + 16);
 }
 
 function u32ToBytes(v: number): Uint8Array {

@@ -1,19 +1,42 @@
 /**
- * Connection uids in Zeek's shape: "C" + base62 of 96 bits. Derived deterministically from a seed,
- * the session key, its first timestamp and a per-run counter, so the same capture read twice (in
- * any file format) gives the same uids, the way Zeek's random.seed pins them in tests.
+ * Connection uids in Zeek's shape: "C" + 17 base-62 characters (96 bits). Derived deterministically
+ * from a seed, the session key, its first timestamp and a per-run counter, so the same capture read
+ * twice (in any file format) gives the same uids, the way Zeek's random.seed pins them in tests.
+ * Three independent 32-bit MurmurHash3-style lanes: cheap (no crypto), well mixed, not a secret.
  */
-import { createHash } from 'node:crypto';
-
 const ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 
-export function makeUid(seed: string, key: string, ts: number, counter: number): string {
-  const h = createHash('sha256').update(`${seed}\u0000${key}\u0000${ts}\u0000${counter}`).digest();
-  let n = (BigInt(h.readUInt32BE(0)) << 64n) | (BigInt(h.readUInt32BE(4)) << 32n) | BigInt(h.readUInt32BE(8));
-  let s = '';
-  for (let i = 0; i < 17; i++) {
-    s = (ALPHABET[Number(n % 62n)] as string) + s;
-    n /= 62n;
+function lane(s: string, seed: number): number {
+  let h = seed >>> 0;
+  for (let i = 0; i < s.length; i++) {
+    let k = Math.imul(s.charCodeAt(i), 0xcc9e2d51);
+    k = (k << 15) | (k >>> 17);
+    h ^= Math.imul(k, 0x1b873593);
+    h = (h << 13) | (h >>> 19);
+    h = (Math.imul(h, 5) + 0xe6546b64) | 0;
   }
-  return `C${s}`;
+  h ^= s.length;
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+export function makeUid(seed: string, key: string, ts: number, counter: number): string {
+  const s = `${seed}\u0000${key}\u0000${ts}\u0000${counter}`;
+  // 96 bits as three 32-bit words; base 62 by long division over them
+  const w = [lane(s, 0x9747b28c), lane(s, 0x85ebca6b), lane(s, 0xc2b2ae35)];
+  let out = '';
+  for (let d = 0; d < 17; d++) {
+    let rem = 0;
+    for (let i = 0; i < 3; i++) {
+      const cur = rem * 4294967296 + (w[i] as number);
+      w[i] = Math.floor(cur / 62);
+      rem = cur - (w[i] as number) * 62;
+    }
+    out = (ALPHABET[rem] as string) + out;
+  }
+  return `C${out}`;
 }

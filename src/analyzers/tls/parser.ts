@@ -14,6 +14,7 @@
  * Strings are decoded as ISO-8859-1 (one code point per byte, as report/sanitize.ts expects);
  * report/ escapes them at the output edge.
  */
+import { copyBytes } from '../../core/bytes.js';
 import { Buffer } from 'node:buffer';
 import {
   A_TLS_CERTIFICATE_BAD_LENGTH,
@@ -166,7 +167,7 @@ function parseAlpn(buf: Uint8Array, off: number, end: number): { names: string[]
     const n = buf[p] as number;
     p += 1;
     if (n > end - p) return null;
-    if (first === null) first = buf.slice(p, p + n);
+    if (first === null) first = copyBytes(buf, p, p + n);
     names.push(latin1(buf, p, p + n));
     p += n;
   }
@@ -186,7 +187,7 @@ export function parseClientHello(buf: Uint8Array, off: number, end: number): Cli
   p += 1;
   if (sidLen > end - p) return -A_TLS_CLIENT_HELLO_BAD_LENGTH;
   if (sidLen > 32) return -A_TLS_CLIENT_HELLO_BAD_SESSION_ID;
-  ch.sessionId = buf.slice(p, p + sidLen);
+  ch.sessionId = copyBytes(buf, p, p + sidLen);
   p += sidLen;
   // cipher_suites<2..2^16-2>
   if (end - p < 2) return -A_TLS_CLIENT_HELLO_BAD_LENGTH;
@@ -290,7 +291,7 @@ export function parseSslv2ClientHello(buf: Uint8Array, off: number, end: number)
   if (csLen + sidLen + chalLen !== end - p) return -A_TLS_CLIENT_HELLO_SSLV2_MALFORMED;
   for (let i = p; i < p + csLen; i += 3) if (buf[i] === 0) ch.ciphers.push(u16(buf, i + 1));
   p += csLen;
-  ch.sessionId = buf.slice(p, p + sidLen);
+  ch.sessionId = copyBytes(buf, p, p + sidLen);
   return ch;
 }
 
@@ -334,7 +335,7 @@ export function parseServerHello(buf: Uint8Array, off: number, end: number): Ser
   const sh: ServerHello = {
     version: u16(buf, off),
     helloRetry,
-    sessionId: buf.slice(p, p + sidLen),
+    sessionId: copyBytes(buf, p, p + sidLen),
     cipher: u16(buf, p + sidLen),
     compression: buf[p + sidLen + 2] as number,
     hasExtensions: false,

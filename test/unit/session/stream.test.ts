@@ -102,3 +102,15 @@ describe('StreamReassembler and FIN', () => {
     expect(c.events).toEqual(['d:abc']);
   });
 });
+
+describe('StreamReassembler copies what it holds', () => {
+  it('held out-of-order data survives the reuse of the packet buffer', () => {
+    const r = mk();
+    const c = new Rec();
+    const shared = Buffer.from('world');
+    r.segment(6, shared, 0, 5, 5, 0, c);
+    shared.fill(0x78); // the capture reuses its buffer for the next packet
+    r.segment(1, b('hello'), 0, 5, 5, 0, c);
+    expect(c.out).toBe('helloworld');
+  });
+});

@@ -264,3 +264,43 @@ describe('lifetime and limits', () => {
     expect(h.anomalies.get(29)).toBe(1);
   });
 });
+
+describe('analyzer attachment and copies', () => {
+  it('the consumer is made at the first payload byte: a session without payload costs none', () => {
+    const h = harness();
+    let made = 0;
+    const got: string[] = [];
+    const attach = (s: Session) => {
+      s.consumerFactory = () => {
+        made++;
+        return { data: (d, b, o, e) => got.push(`${d}:${e - o}`), gap: (d, n) => got.push(`g${d}:${n}`), end: () => got.push('end') };
+      };
+    };
+    // a SYN that is never answered, and a rejected one
+    const a = new Conv('10.0.0.51', '10.0.0.10', 40301, 16992);
+    const b = new Conv('10.0.0.52', '10.0.0.10', 40302, 16992);
+    h.feed(a.C(SYN));
+    h.feed(b.C(SYN), b.S(RST | ACK));
+    for (const s of h.opened) attach(s);
+    const c = new Conv('10.0.0.53', '10.0.0.10', 40303, 16992);
+    h.feed(c.C(SYN));
+    attach(h.opened[2]!);
+    h.feed(c.S(SYN | ACK), c.C(ACK));
+    expect(made).toBe(0);
+    h.feed(c.C(PSH | ACK, 7), c.S(PSH | ACK, 9), c.C(FIN | ACK), c.S(FIN | ACK), c.C(ACK));
+    h.end();
+    expect(made).toBe(1);
+    expect(got).toEqual(['0:7', '1:9', 'end']);
+  });
+
+  it('addresses are copied out of the packet buffer (a reused Buffer must not change them)', () => {
+    const h = harness();
+    const x = pkt({ src: '2001:db8::50', dst: '2001:db8::10', sport: 40400, dport: 16992, flags: SYN, seq: 1 });
+    const buf = Buffer.from(x.buf); // a Buffer, whose .slice() would be a view
+    h.table.handle(x.p, buf, T0);
+    buf.fill(0xee);
+    const [e] = h.end();
+    expect(Array.from(e!.s.origAddr.subarray(0, 4))).toEqual([0x20, 0x01, 0x0d, 0xb8]);
+    expect(Array.from(e!.s.respAddr.subarray(14))).toEqual([0x00, 0x10]);
+  });
+});
