@@ -185,3 +185,169 @@ export function buildReadConfig(req: ReadRequest, env: Environment): RunConfig {
     extract: req.extract ?? false,
   });
 }
+
+// =====================================================================================================
+// Live capture (`amtwatch live`). Everything below belongs to the live-capture work; the functions
+// above are unchanged. buildLiveConfig() turns the live flags into a frozen LiveConfig;
+// reloadLivePolicy() re-reads the policy file on SIGHUP (the flags' additions are kept).
+// =====================================================================================================
+
+export type LiveOutputFormat = 'ndjson' | 'text';
+/** Live output streams: JSON documents and CSV (conn rows only) do not fit a months-long run. */
+export const LIVE_OUTPUT_FORMATS: readonly LiveOutputFormat[] = ['ndjson', 'text'];
+
+/**
+ * Defaults for live capture, with the reason for each (README "Live capture").
+ *  - snaplen 262144: libpcap's maximum. AMT payloads (HTTP digest, WS-Man bodies, redirection
+ *    messages) are reassembled, so a snapped segment would be a gap; with immediate mode off the
+ *    ring packs packets by their real size, so a large snaplen costs no ring space.
+ *  - bufferMiB 64: 256 TPACKET_V3 blocks of 256 KiB per interface; measured lossless in
+ *    test/bench/live.mjs where tcpdump (2 MiB) is. Resident only as far as the kernel fills it.
+ *  - timeoutMs 50: a block is handed over when full or after this long, so a SYN reaches the pipeline
+ *    within ~50 ms (the alert bar is 1 s) while packets still arrive in batches.
+ *  - interimS 300: a session open longer than this gets an interim conn record every 300 s.
+ *  - statsIntervalS 60: one stats record a minute.
+ *  - noticeRate 100: notices per second per note type before the rest are counted and summarized
+ *    (a SYN flood from spoofed sources must not drown the SIEM; the first ones always go out).
+ *  - outputBufferMiB 8: records waiting for a slow output; beyond it records are dropped and counted.
+ *  - batchBytes 2 MiB, maxBatchPackets 4096: one JS call per batch, and at most this many packets per
+ *    event-loop turn, so timers, output writes and signals keep running under a backlog.
+ *  - maxSessions 8192: the session table's bound for a live run (offline: core/limits.ts MAX_SESSIONS,
+ *    65536). A session costs about 2.5 KB of heap plus GC headroom, and under a SYN flood from spoofed
+ *    sources the table is always full: 8192 keeps the process near 200 MB (measured 216 MB peak with
+ *    the 64 MiB ring full, 256 MB with 16384) and is far more AMT sessions than a network has at once.
+ *    Eviction is least-recently-active first, so a busy KVM session survives a flood; evictions are
+ *    counted (session.limit.table_full) and each evicted session still gets its conn record.
+ */
+export const LIVE_DEFAULTS = Object.freeze({
+  snaplen: 262_144,
+  bufferMiB: 64,
+  timeoutMs: 50,
+  interimS: 300,
+  statsIntervalS: 60,
+  noticeRate: 100,
+  outputBufferMiB: 8,
+  maxSessions: 8192,
+  batchBytes: 2 * 1024 * 1024,
+  maxBatchPackets: 4096,
+});
+
+export interface LiveRequest {
+  interfaces: readonly string[];
+  promisc?: boolean;
+  snaplen?: number;
+  bufferSizeMiB?: number;
+  timeoutMs?: number;
+  /** Narrows the built-in AMT filter (ANDed). */
+  filter?: string;
+  interimS?: number;
+  statsIntervalS?: number;
+  /** Drop to this user (and its groups) once the interfaces and the output are open. */
+  user?: string;
+  output?: string;
+  format?: LiveOutputFormat;
+  config?: string;
+  authorized?: readonly string[];
+  amtHosts?: readonly string[];
+  maxSessions?: number;
+  /** Notices per second per note type; 0 = no limit. */
+  noticeRate?: number;
+  outputBufferMiB?: number;
+  color?: boolean;
+  uidSeed?: string;
+  extract?: boolean;
+}
+
+export interface LiveConfig {
+  readonly interfaces: readonly string[];
+  readonly promisc: boolean;
+  readonly snaplen: number;
+  readonly bufferBytes: number;
+  readonly timeoutMs: number;
+  /** The user's --filter expression, or null. */
+  readonly filter: string | null;
+  readonly interimUs: number;
+  readonly statsIntervalUs: number;
+  readonly user: string | null;
+  readonly output: string | null;
+  readonly format: LiveOutputFormat;
+  readonly color: boolean;
+  readonly policy: PolicyConfig;
+  readonly policySource: string;
+  /** What reloadLivePolicy() rebuilds the policy from. */
+  readonly policyRequest: Readonly<Pick<ReadRequest, 'authorized' | 'amtHosts' | 'config'>>;
+  readonly limits: Limits;
+  readonly noticeRate: number;
+  readonly outputBufferBytes: number;
+  readonly batchBytes: number;
+  readonly maxBatchPackets: number;
+  readonly uidSeed: string;
+  readonly extract: boolean;
+}
+
+function intIn(v: number | undefined, def: number, min: number, max: number, flag: string, unit: string): number {
+  if (v === undefined) return def;
+  if (!Number.isInteger(v) || v < min || v > max) throw new AmtwatchError('AMTW_USAGE', `${flag} must be a whole number of ${unit} from ${min} to ${max}`);
+  return v;
+}
+
+export function buildLiveConfig(req: LiveRequest, env: Environment): LiveConfig {
+  if (req.interfaces.length === 0) throw new AmtwatchError('AMTW_USAGE', 'no interface: name one with -i IFACE (see amtwatch interfaces)');
+  const seen = new Set<string>();
+  for (const i of req.interfaces) {
+    if (i.trim() === '' || /[\s/]/.test(i)) throw new AmtwatchError('AMTW_USAGE', `-i: not an interface name: ${JSON.stringify(i)}`);
+    if (seen.has(i)) throw new AmtwatchError('AMTW_USAGE', `-i ${i} is given twice`);
+    seen.add(i);
+  }
+  if (req.format !== undefined && !LIVE_OUTPUT_FORMATS.includes(req.format)) {
+    throw new AmtwatchError('AMTW_USAGE', `--format must be one of ${LIVE_OUTPUT_FORMATS.join(', ')} for live capture`);
+  }
+  if (req.user !== undefined && !/^[a-zA-Z0-9_.][a-zA-Z0-9_.-]*\$?$/.test(req.user)) {
+    throw new AmtwatchError('AMTW_USAGE', `--user: not a user name: ${JSON.stringify(req.user)}`);
+  }
+  const filter = req.filter !== undefined && req.filter.trim() !== '' ? req.filter.trim() : null;
+  const policyRequest = Object.freeze({
+    ...(req.authorized !== undefined ? { authorized: Object.freeze([...req.authorized]) } : {}),
+    ...(req.amtHosts !== undefined ? { amtHosts: Object.freeze([...req.amtHosts]) } : {}),
+    ...(req.config !== undefined ? { config: req.config } : {}),
+  });
+  const { policy, source } = buildPolicy(policyRequest);
+  const snaplen = intIn(req.snaplen, LIVE_DEFAULTS.snaplen, 64, 262_144, '--snaplen', 'bytes');
+  const bufferMiB = intIn(req.bufferSizeMiB, LIVE_DEFAULTS.bufferMiB, 1, 2047, '--buffer-size', 'MiB');
+  const timeoutMs = intIn(req.timeoutMs, LIVE_DEFAULTS.timeoutMs, 1, 1000, '--timeout', 'milliseconds');
+  const interimS = intIn(req.interimS, LIVE_DEFAULTS.interimS, 1, 86_400 * 365, '--interim', 'seconds');
+  const statsS = intIn(req.statsIntervalS, LIVE_DEFAULTS.statsIntervalS, 1, 86_400, '--stats-interval', 'seconds');
+  const noticeRate = intIn(req.noticeRate, LIVE_DEFAULTS.noticeRate, 0, 1_000_000, '--notice-rate', 'notices per second');
+  const outMiB = intIn(req.outputBufferMiB, LIVE_DEFAULTS.outputBufferMiB, 1, 1024, '--output-buffer', 'MiB');
+  const limits: Limits = Object.freeze({ ...DEFAULT_LIMITS, maxSessions: req.maxSessions ?? LIVE_DEFAULTS.maxSessions });
+  const toTerminal = req.output === undefined && env.stdoutIsTTY;
+  return Object.freeze({
+    interfaces: Object.freeze([...req.interfaces]),
+    promisc: req.promisc ?? true,
+    snaplen,
+    bufferBytes: bufferMiB * 1024 * 1024,
+    timeoutMs,
+    filter,
+    interimUs: interimS * 1_000_000,
+    statsIntervalUs: statsS * 1_000_000,
+    user: req.user ?? null,
+    output: req.output ?? null,
+    format: req.format ?? (toTerminal ? 'text' : 'ndjson'),
+    color: (req.color ?? true) && toTerminal && !env.noColor,
+    policy,
+    policySource: source,
+    policyRequest,
+    limits,
+    noticeRate,
+    outputBufferBytes: outMiB * 1024 * 1024,
+    batchBytes: Math.max(LIVE_DEFAULTS.batchBytes, snaplen + 64),
+    maxBatchPackets: LIVE_DEFAULTS.maxBatchPackets,
+    uidSeed: req.uidSeed ?? 'amtwatch-live',
+    extract: req.extract ?? false,
+  });
+}
+
+/** SIGHUP: the policy again from the same file and flags. Throws AmtwatchError (the caller keeps the old one). */
+export function reloadLivePolicy(cfg: LiveConfig): { policy: PolicyConfig; source: string } {
+  return buildPolicy(cfg.policyRequest);
+}

@@ -4,15 +4,28 @@
  * person on any error and sets the documented exit code; never calls process.exit mid-write.
  */
 import { writeSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { EXIT_INTERNAL, EXIT_USAGE, isAmtwatchError } from '../core/errors.js';
 import type { CliContext } from './context.js';
 import { checkPolicyCommand } from './commands/check-policy.js';
+import { interfacesCommand } from './commands/interfaces.js';
+import { liveCommand } from './commands/live.js';
 import { readCommand } from './commands/read.js';
 
-const require = createRequire(import.meta.url);
-const VERSION = (require('../../package.json') as { version: string }).version;
+/** The package version, from package.json next to dist/ (dist/cli/main.js or the bundle dist/amtwatch.mjs). */
+function packageVersion(): string {
+  for (const rel of ['../../package.json', '../package.json']) {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL(rel, import.meta.url), 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'amtwatch' && typeof pkg.version === 'string') return pkg.version;
+    } catch {
+      // try the next location
+    }
+  }
+  return 'unknown';
+}
+const VERSION = packageVersion();
 
 function say(line: string): void {
   try {
@@ -41,13 +54,17 @@ export function buildProgram(ctx: CliContext): Command {
   );
   program.addCommand(oneLineErrors(readCommand(ctx), 'amtwatch read --help'));
   program.addCommand(oneLineErrors(checkPolicyCommand(ctx), 'amtwatch check-policy --help'));
+  program.addCommand(oneLineErrors(liveCommand(ctx), 'amtwatch live --help'));
+  program.addCommand(oneLineErrors(interfacesCommand(ctx), 'amtwatch interfaces --help'));
   program.addHelpText(
     'after',
     `
 Examples:
   amtwatch read --config amtwatch.yaml capture.pcapng
   amtwatch read -r - < capture.pcap
-  amtwatch check-policy amtwatch.yaml`,
+  amtwatch check-policy amtwatch.yaml
+  amtwatch live -i eth1 --config amtwatch.yaml
+  amtwatch interfaces`,
   );
   return program;
 }

@@ -3,7 +3,7 @@
  * `npm run bench`: amtwatch's full offline analysis against tcpdump's BPF filter alone, on the same
  * file, median of 5 runs each (never a timed test; figures go into the README).
  *
- * 1. Builds (once, deterministically, outside the repo: $AMTWATCH_BENCH_DIR or /tmp/amtwatch-bench)
+ * 1. Builds (once, deterministically, outside the repo: $AMTWATCH_BENCH_DIR or /tmp/amtwatch-bench-offline)
  *    a ~1 GB capture of ordinary TCP traffic with ~0.2% AMT packets (complete 8-packet AMT HTTP
  *    sessions on 16992-16995), as classic pcap and as pcapng, plus a 50 MB slice for tshark.
  * 2. Times, in one run: `tcpdump -r F -w /dev/null 'tcp portrange 16992-16995'`,
@@ -28,7 +28,7 @@ const opt = (name, def) => {
 };
 const RUNS = opt('runs', 5);
 const SIZE_MB = opt('size-mb', 1024);
-const DIR = process.env.AMTWATCH_BENCH_DIR ?? '/tmp/amtwatch-bench';
+const DIR = process.env.AMTWATCH_BENCH_DIR ?? '/tmp/amtwatch-bench-offline';
 const BIN = join(ROOT, 'dist/cli/main.js');
 
 // ------------------------------------------------------------------ deterministic capture
