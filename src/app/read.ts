@@ -10,7 +10,6 @@ import type { Readable } from 'node:stream';
 import { analyzerFor } from '../analyzers/registry.js';
 import { EXIT_INPUT, EXIT_OK, EXIT_UNAUTHORIZED } from '../core/errors.js';
 import type { Micros } from '../core/time.js';
-import type { Frame } from '../io/frame.js';
 import { readCapture } from '../io/open.js';
 import { isEmptyPolicy } from '../policy/config.js';
 import type { FileSummary, InputErrorEntry, StatsRecord } from '../records/index.js';
@@ -67,23 +66,12 @@ export async function runRead(cfg: RunConfig, io: ReadIo): Promise<ReadSummary> 
   let errorsTotal = 0;
   let unreadable = 0;
 
-  // time-order guard between files
-  let prevLast: Micros = -1;
-  let firstOfFile = true;
-  const onFrame = (f: Frame): void => {
-    if (firstOfFile) {
-      firstOfFile = false;
-      if (prevLast >= 0 && f.ts < prevLast && pipeline.table.size > 0) pipeline.flush('flushed');
-    }
-    pipeline.onFrame(f);
-  };
-
   let lastProgress = t0;
   let bytesBefore = 0;
   for (const name of files) {
-    firstOfFile = true;
+    pipeline.beginFile();
     const input = name === '-' ? { name: 'stdin', stream: io.stdin } : { name, path: name };
-    const outcome = await readCapture(input, onFrame, {
+    const outcome = await readCapture(input, pipeline.onFrame, {
       limits: cfg.limits,
       onProgress: (consumed) => {
         if (io.progress === null) return;
@@ -99,7 +87,6 @@ export async function runRead(cfg: RunConfig, io: ReadIo): Promise<ReadSummary> 
     });
     bytesBefore += outcome.summary.bytes;
     details.push(outcome.summary);
-    if (pipeline.counters.lastTs >= 0) prevLast = pipeline.counters.lastTs;
     if (outcome.unreadable) unreadable++;
     for (const e of outcome.errors) {
       errorsTotal++;

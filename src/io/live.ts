@@ -12,6 +12,7 @@
  *
  * Nothing here touches `process`.
  */
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { AmtwatchError } from '../core/errors.js';
 import type { Micros } from '../core/time.js';
@@ -27,7 +28,8 @@ export function buildBpf(extra: string | null): string {
 }
 
 /** Where the addon is built (node-gyp's default), relative to this module in src/io or dist/io. */
-const ADDON_PATH = '../../build/Release/amtwatch_pcap.node';
+/** The addon, relative to this module: dist/io/live.js, or the bundle dist/amtwatch.mjs. */
+const ADDON_PATHS = ['../../build/Release/amtwatch_pcap.node', '../build/Release/amtwatch_pcap.node'];
 
 export interface AddonDevice {
   name: string;
@@ -88,7 +90,8 @@ export function loadAddon(): Addon {
   if (addon !== null) return addon;
   const require = createRequire(import.meta.url);
   try {
-    addon = require(ADDON_PATH) as Addon;
+    const found = ADDON_PATHS.find((p) => existsSync(new URL(p, import.meta.url)));
+    addon = require(found ?? (ADDON_PATHS[0] as string)) as Addon;
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
     const msg = String(err?.message ?? e).split('\n')[0] ?? '';

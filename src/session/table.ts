@@ -85,6 +85,11 @@ export class SessionTable {
   private counter = 0;
   private now: Micros = 0;
   private nextSweep: Micros = 0;
+
+  /** Packet time of the next sweep: advance() before it only moves the clock. */
+  get nextSweepAt(): Micros {
+    return this.nextSweep;
+  }
   readonly stats: SessionTableStats = { created: 0, amtCreated: 0, otherCreated: 0, evicted: 0, ended: 0, missedBytes: 0 };
 
   constructor(opts: SessionTableOptions) {

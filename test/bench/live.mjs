@@ -19,7 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { writeAmtOnly, writeMixed } from '../live/gen-captures.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const CLI = join(ROOT, 'dist/cli/main.js');
+const CLI = join(ROOT, 'dist/amtwatch.mjs');
 const FILTER = 'tcp portrange 16992-16995 or (vlan and tcp portrange 16992-16995)';
 
 const argv = process.argv.slice(2);

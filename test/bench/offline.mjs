@@ -29,7 +29,7 @@ const opt = (name, def) => {
 const RUNS = opt('runs', 5);
 const SIZE_MB = opt('size-mb', 1024);
 const DIR = process.env.AMTWATCH_BENCH_DIR ?? '/tmp/amtwatch-bench-offline';
-const BIN = join(ROOT, 'dist/cli/main.js');
+const BIN = join(ROOT, 'dist/amtwatch.mjs');
 
 // ------------------------------------------------------------------ deterministic capture
 

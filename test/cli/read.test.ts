@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PCAPS, ROOT } from '../helpers/fixtures.js';
 
-const BIN = join(ROOT, 'dist/cli/main.js');
+const BIN = join(ROOT, 'dist/amtwatch.mjs');
 const SYN = join(PCAPS, 'synthetic');
 const tmp = mkdtempSync(join(tmpdir(), 'amtw-cli-'));
 

@@ -61,7 +61,8 @@ describe.skipIf(skip !== null)(`live capture of real clients${skip ? ` (skipped:
     const okPort = curl('192.0.2.5', 'Amt-P4ss!');
     sh('ip', ['netns', 'exec', C, 'nmap', '-sS', '-Pn', '-n', '-p16992,16994', '-S', '192.0.2.99', '-e', capIf.replace(/b$/, 'a'), '192.0.2.10'], { timeoutMs: 60_000 });
     await live.waitFor('the notices', () => live.byType('notice').filter((n) => n.note === 'amt.unauthorized_session').length >= 5, 10_000);
-    await live.waitFor('the conn records of curl', () => ports.every((p) => connsOf(live, p).length >= 1), 15_000);
+    // each curl makes two connections (the challenge, then the wrong password): wait for the second's record
+    await live.waitFor('the conn records of curl', () => ports.every((p) => connsOf(live, p).some((c) => c.amt_auth === 'failure')), 20_000);
 
     const notices = live.byType('notice').filter((n) => n.note === 'amt.unauthorized_session');
     const lat = notices.map((n) => (n.__readAt as number) - (n.ts as number) * 1000);

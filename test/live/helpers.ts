@@ -10,7 +10,7 @@ import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 
 export const ROOT = resolve(__dirname, '../..');
-export const CLI = join(ROOT, 'dist/cli/main.js');
+export const CLI = join(ROOT, 'dist/amtwatch.mjs');
 export const ADDON = join(ROOT, 'build/Release/amtwatch_pcap.node');
 
 /** Why the namespace tests cannot run here, or null. (A missing addon is a failure, not a skip.) */

@@ -108,7 +108,7 @@ describe('without the live-capture addon', () => {
     symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
-  const cli = (args: string[]) => spawnSync(process.execPath, [join(dir, 'dist/cli/main.js'), ...args], { encoding: 'utf8', timeout: 30_000 });
+  const cli = (args: string[]) => spawnSync(process.execPath, [join(dir, 'dist/amtwatch.mjs'), ...args], { encoding: 'utf8', timeout: 30_000 });
 
   it('live and interfaces say what to install (exit 5); read still works', () => {
     for (const args of [['live', '-i', 'lo'], ['interfaces']]) {

@@ -19,11 +19,12 @@ function newest(dir: string): number {
 }
 
 export default function setup(): void {
-  const main = join(ROOT, 'dist/cli/main.js');
+  const main = join(ROOT, 'dist/amtwatch.mjs');
   const built = existsSync(main) ? statSync(main).mtimeMs : 0;
   const src = Math.max(newest(join(ROOT, 'src')), statSync(join(ROOT, 'tsconfig.json')).mtimeMs);
   if (built >= src) return;
   execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(ROOT, 'tsconfig.json')], {
     stdio: 'inherit',
   });
+  execFileSync(process.execPath, [join(ROOT, '.ci/bundle.mjs')], { stdio: 'inherit', cwd: ROOT });
 }
