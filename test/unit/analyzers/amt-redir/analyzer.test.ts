@@ -31,6 +31,7 @@ import {
   STANDIN_REALM,
 } from './fixtures.js';
 import { fakeHost, run, runSteps, START_TS, type Step } from './host.js';
+import { rng } from '../../../helpers/rng.js';
 
 function latin1(b: Uint8Array): string {
   return String.fromCharCode(...b);
@@ -236,17 +237,6 @@ describe('delivery does not matter', () => {
 });
 
 describe('segmentation never changes the result (mutated conversations, gaps, small limits)', () => {
-  function rng(seed: number): () => number {
-    let x = seed >>> 0 || 1;
-    return () => {
-      x ^= x << 13;
-      x >>>= 0;
-      x ^= x >>> 17;
-      x ^= x << 5;
-      x >>>= 0;
-      return x;
-    };
-  }
   it('2000 mutated conversations, re-chunked at random: same record and anomalies', () => {
     const r = rng(12345);
     const opts = { extract: true, limits: { maxFieldChars: 40, maxSolTranscriptBytes: 100, maxRedirMessageBytes: 300 } };

@@ -6,19 +6,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { targets } from '../../../fuzz/targets/amt-redir.js';
+import { rng } from '../../../helpers/rng.js';
 
-/** xorshift32: deterministic mutations. */
-function rng(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    return x;
-  };
-}
 
 const INTERESTING = [0x00, 0x01, 0x7f, 0x80, 0xff, 0x10, 0x13, 0x14, 0x28, 0x2a, 0x41, 0x54];
 

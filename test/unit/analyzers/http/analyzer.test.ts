@@ -54,6 +54,7 @@ import {
   type Step,
 } from './fixtures.js';
 import { FakeInner, PACKET_STRING_FIELDS, T0, harness, latin1, run, stepTs, type Harness } from './helpers.js';
+import { rng } from '../../../helpers/rng.js';
 
 /** A record with every field at its "not seen" value, as the analyzer starts it. */
 function blank(depth: number, ts: number): HttpRecord {
@@ -815,18 +816,6 @@ describe('delivery independence', () => {
 });
 
 describe('robustness', () => {
-  /** xorshift32, deterministic. */
-  function rng(seed: number): () => number {
-    let x = seed >>> 0 || 1;
-    return () => {
-      x ^= x << 13;
-      x >>>= 0;
-      x ^= x >>> 17;
-      x ^= x << 5;
-      x >>>= 0;
-      return x;
-    };
-  }
 
   it('random bytes, mutated conversations, random gaps: never throws, bounded output', () => {
     const r = rng(0xa11ce);

@@ -1,0 +1,12 @@
+/** xorshift32: a deterministic pseudo-random sequence for tests (the same on every machine). */
+export function rng(seed: number): () => number {
+  let x = seed >>> 0 || 1;
+  return () => {
+    x ^= x << 13;
+    x >>>= 0;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    x >>>= 0;
+    return x;
+  };
+}
