@@ -71,3 +71,73 @@ describe('lab captures match what the real clients did', () => {
     });
   }
 });
+
+/**
+ * The analyzer records against the stand-in servers' own logs of the same exchanges (written into
+ * the truth files while the lab ran): method, URI, user and status of every HTTP request; user,
+ * auth type and result of every redirection login; SOL settings; TLS version and SNI.
+ */
+describe('analyzer records match what the servers logged', () => {
+  for (const tf of truths) {
+    const truth = JSON.parse(readFileSync(join(LAB, tf), 'utf8')) as {
+      capture: string;
+      scenarios: { observed?: { server_log?: string[] } }[];
+    };
+    const log = truth.scenarios.flatMap((s) => s.observed?.server_log ?? []);
+    if (log.length === 0) continue;
+    it(tf.replace('.truth.json', ''), async () => {
+      const r = await runCapture({ inputs: [join(LAB, truth.capture.replace(/^.*\//, ''))], config: join(LAB, 'amtwatch.yaml') });
+      const recs = r.lines;
+      const byPort = (type: string, port: number) => recs.filter((l) => l.event_type === type && l['id.orig_p'] === port);
+      let checked = 0;
+      for (const line of log) {
+        let m = /http \S+:(\d+) -> \S+:16992 (\S+) (\S+) user=(\S+) result=(\d+)(?: wsman (\S+)(?: (\w+))?)?/.exec(line);
+        if (m) {
+          const [, port, method, uri, user, code, wsClass, wsVerb] = m;
+          const hs = byPort('http', Number(port));
+          const h = hs.find((x) => x.method === method && x.uri === uri && x.status_code === Number(code));
+          expect(h, line).toBeDefined();
+          expect(h?.username ?? '-', line).toBe(user);
+          if (wsClass !== undefined) {
+            const call = /^(\w+)\.(\w+)\((\w+)=(\w+)\)$/.exec(wsClass);
+            if (call) {
+              expect(h?.wsman_method, line).toBe(call[2]);
+              expect(h?.wsman_params, line).toContain(`${call[3]}=${call[4]}`);
+            } else expect(h?.wsman_method, line).toBe(wsVerb);
+          }
+          checked++;
+          continue;
+        }
+        m = / \S+:(\d+) -> \S+:1699[45] redir (\w+): auth (\w+) user=(\S+) result=(OK|FAIL)/.exec(line);
+        if (m) {
+          const [, port, kind, type, user, result] = m;
+          const a = byPort('amt_redir', Number(port))[0];
+          expect(a, line).toBeDefined();
+          expect(a?.session_type, line).toBe(kind);
+          expect(a?.auth_type, line).toBe(type);
+          expect(a?.username, line).toBe(user);
+          expect(a?.auth_result, line).toBe(result === 'OK' ? 'success' : 'failure');
+          checked++;
+          continue;
+        }
+        m = / \S+:(\d+) -> \S+:16994 redir SOL: StartSOL maxTx=(\d+) hb=(\d+)/.exec(line);
+        if (m) {
+          const a = byPort('amt_redir', Number(m[1]))[0];
+          expect(String(a?.sol_params).split('/')[0], line).toBe(m[2]);
+          expect(String(a?.sol_params).split('/')[5], line).toBe(m[3]);
+          expect(a?.session_started, line).toBe(true);
+          checked++;
+          continue;
+        }
+        m = /tls \S+:(\d+) -> \S+:1699[35] TLSv1\.(\d) \S+ sni=(\S+)/.exec(line);
+        if (m) {
+          const t = byPort('tls', Number(m[1]))[0];
+          expect(t?.version, line).toBe(`TLSv1${m[2]}`);
+          expect(t?.server_name, line).toBe(m[3]);
+          checked++;
+        }
+      }
+      expect(checked).toBeGreaterThan(0);
+    });
+  }
+});
