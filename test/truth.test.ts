@@ -8,7 +8,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { PCAPS } from './helpers/fixtures.js';
+import { PCAPS, readsWithExtendedPorts } from './helpers/fixtures.js';
 import { runCapture } from './helpers/run.js';
 
 const LAB = join(PCAPS, 'lab');
@@ -20,6 +20,15 @@ interface Flow {
   amt_session: boolean;
   auth?: string;
 }
+interface RmcpResponder {
+  address: string;
+  amt_version: string;
+  provisioning_state: string;
+  amt_port: number;
+  dual_port: boolean;
+  in_inventory: boolean;
+  expected_notices: string[];
+}
 interface Scenario {
   id: string;
   client: string;
@@ -27,6 +36,10 @@ interface Scenario {
   verdict: string;
   reasons: string[];
   flows: Flow[];
+  expected: Record<string, unknown>;
+  /** --extended-ports captures: the AMT hosts that answer this step's RMCP presence pings. */
+  rmcp_responders?: RmcpResponder[];
+  rmcp_datagrams?: { from: string; to: string; kind: string }[];
 }
 
 const truths = readdirSync(LAB).filter((f) => f.endsWith('.truth.json'));
@@ -37,12 +50,50 @@ describe('lab captures match what the real clients did', () => {
     const truth = JSON.parse(readFileSync(join(LAB, tf), 'utf8')) as { capture: string; scenarios: Scenario[] };
     it(tf.replace('.truth.json', ''), async () => {
       const capture = join(LAB, truth.capture.replace(/^.*\//, ''));
-      const r = await runCapture({ inputs: [capture], config: join(LAB, 'amtwatch.yaml') });
+      const r = await runCapture({
+        inputs: [capture],
+        config: join(LAB, 'amtwatch.yaml'),
+        ...(readsWithExtendedPorts(join('lab', truth.capture)) ? { extendedPorts: true } : {}),
+      });
       const conns = r.lines.filter((l) => l.event_type === 'conn');
       const find = (client: string, cport: number, server: string, sport: number) =>
         conns.filter((c) => c['id.orig_h'] === client && c['id.orig_p'] === cport && c['id.resp_h'] === server && c['id.resp_p'] === sport);
       let checked = 0;
       for (const s of truth.scenarios) {
+        // RMCP (UDP 623, --extended-ports): every ping the client sent and every pong it got back has an
+        // rmcp record; each responder's pong says what its stand-in announced; rogue and unprovisioned
+        // responders get their notices
+        const rmcp = r.lines.filter((l) => l.event_type === 'rmcp');
+        for (const d of s.rmcp_datagrams ?? []) {
+          if (d.kind === 'not_rmcp') continue;
+          const [fh, fp] = [d.from.slice(0, d.from.lastIndexOf(':')), Number(d.from.slice(d.from.lastIndexOf(':') + 1))];
+          const [th, tp] = [d.to.slice(0, d.to.lastIndexOf(':')), Number(d.to.slice(d.to.lastIndexOf(':') + 1))];
+          const kind = d.kind === 'other' ? undefined : d.kind;
+          const hit = rmcp.some((x) => x['id.orig_h'] === fh && x['id.orig_p'] === fp && x['id.resp_h'] === th && x['id.resp_p'] === tp && (kind === undefined || x.message_type === kind));
+          expect(hit, `${s.id}: rmcp ${d.kind} ${d.from} -> ${d.to}`).toBe(true);
+          checked++;
+        }
+        for (const resp of s.rmcp_responders ?? []) {
+          const pongs = rmcp.filter((x) => x.message_type === 'pong' && x['id.orig_h'] === resp.address && x['id.resp_h'] === s.client);
+          expect(pongs.length, `${s.id}: pong from ${resp.address}`).toBeGreaterThan(0);
+          for (const p of pongs) {
+            expect({ id: s.id, v: p.amt_version, st: p.provisioning_state, port: p.amt_port, dual: p.dual_port, iana: p.iana }).toEqual({
+              id: s.id,
+              v: resp.amt_version,
+              st: resp.provisioning_state,
+              port: resp.amt_port,
+              dual: resp.dual_port,
+              iana: 343,
+            });
+          }
+          const notes = r.lines.filter((l) => l.event_type === 'notice' && l['id.orig_h'] === resp.address && String(l.note).match(/rogue_device|unprovisioned_device/));
+          expect(notes.map((n) => n.note).sort(), `${s.id}: notices about ${resp.address}`).toEqual([...resp.expected_notices].sort());
+          checked++;
+        }
+        if (s.expected?.['ipmi'] === true) {
+          expect(rmcp.some((x) => x.message_type === 'ipmi' && x['id.orig_h'] === s.client), `${s.id}: IPMI recognised`).toBe(true);
+          expect(rmcp.filter((x) => x['id.orig_h'] === s.server && x.message_type === 'ipmi'), `${s.id}: the AMT does not answer IPMI`).toEqual([]);
+        }
         for (const f of s.flows) {
           const found = find(s.client, f.client_port, f.server, f.server_port);
           if (s.verdict === 'not_amt') {
@@ -86,12 +137,16 @@ describe('analyzer records match what the servers logged', () => {
     const log = truth.scenarios.flatMap((s) => s.observed?.server_log ?? []);
     if (log.length === 0) continue;
     it(tf.replace('.truth.json', ''), async () => {
-      const r = await runCapture({ inputs: [join(LAB, truth.capture.replace(/^.*\//, ''))], config: join(LAB, 'amtwatch.yaml') });
+      const r = await runCapture({
+        inputs: [join(LAB, truth.capture.replace(/^.*\//, ''))],
+        config: join(LAB, 'amtwatch.yaml'),
+        ...(readsWithExtendedPorts(join('lab', truth.capture)) ? { extendedPorts: true } : {}),
+      });
       const recs = r.lines;
       const byPort = (type: string, port: number) => recs.filter((l) => l.event_type === type && l['id.orig_p'] === port);
       let checked = 0;
       for (const line of log) {
-        let m = /http \S+:(\d+) -> \S+:16992 (\S+) (\S+) user=(\S+) result=(\d+)(?: wsman (\S+)(?: (\w+))?)?/.exec(line);
+        let m = /http \S+:(\d+) -> \S+:(?:16992|623) (\S+) (\S+) user=(\S+) result=(\d+)(?: wsman (\S+)(?: (\w+))?)?/.exec(line);
         if (m) {
           const [, port, method, uri, user, code, wsClass, wsVerb] = m;
           const hs = byPort('http', Number(port));
@@ -129,11 +184,49 @@ describe('analyzer records match what the servers logged', () => {
           checked++;
           continue;
         }
-        m = /tls \S+:(\d+) -> \S+:1699[35] TLSv1\.(\d) \S+ sni=(\S+)/.exec(line);
+        m =
+          /tls \S+:(\d+) -> \S+:(?:1699[35]|664) TLSv1\.(\d) \S+ sni=(\S+)/.exec(line) ??
+          /redir \S+:(\d+) -> \S+:16995 tls TLSv1\.(\d) sni=(\S+) connected/.exec(line);
         if (m) {
           const t = byPort('tls', Number(m[1]))[0];
           expect(t?.version, line).toBe(`TLSv1${m[2]}`);
-          expect(t?.server_name, line).toBe(m[3]);
+          expect(t?.server_name ?? '-', line).toBe(m[3]);
+          checked++;
+          continue;
+        }
+        // --extended-ports: the AMT KVM server on 5900 (its RFB login and desktop name) ...
+        m = / \S+:(\d+) -> \S+:5900 rfb auth vnc result=(OK|FAIL)/.exec(line);
+        if (m) {
+          const a = byPort('amt_redir', Number(m[1]))[0];
+          if (m[2] === 'OK') {
+            expect(a?.session_type, line).toBe('KVM');
+            expect(a?.auth_type, line).toBe('rfb_vnc');
+            expect(a?.auth_result, line).toBe('success');
+          } else expect(a, `${line}: a failed VNC login never shows the desktop name, so it is not known to be AMT`).toBeUndefined();
+          checked++;
+          continue;
+        }
+        m = / \S+:(\d+) -> \S+:5900 rfb ClientInit shared=\d -> ServerInit \d+x\d+ "(.*)"$/.exec(line);
+        if (m) {
+          expect(byPort('amt_redir', Number(m[1]))[0]?.rfb_desktop_name, line).toBe(m[2]);
+          expect(recs.find((c) => c.event_type === 'conn' && c['id.orig_p'] === Number(m?.[1]) && c['id.resp_p'] === 5900)?.service, line).toBe('amt-kvm-5900');
+          checked++;
+          continue;
+        }
+        // ... and its RMCP responder: every pong it sent has an rmcp record saying the same
+        m = /rmcp (\S+):(\d+) -> (\S+):623 presence ping seq=(\d+) tag=(\d+) -> (ACK \+ )?pong AMT (\S+) (\w+)-provisioning port=(\d+)( dual)?/.exec(line);
+        if (m) {
+          const [, client, cport, amt, , tag, ack, ver, state, aport, dual] = m;
+          const pongs = recs.filter(
+            (x) => x.event_type === 'rmcp' && x.message_type === 'pong' && x['id.orig_h'] === amt && x['id.resp_h'] === client && x['id.resp_p'] === Number(cport) && x.tag === Number(tag),
+          );
+          expect(pongs.length, line).toBeGreaterThan(0);
+          for (const p of pongs) {
+            expect([p.amt_version, p.provisioning_state, p.amt_port, p.dual_port], line).toEqual([ver, state, Number(aport), dual !== undefined]);
+          }
+          if (ack !== undefined) {
+            expect(recs.some((x) => x.event_type === 'rmcp' && x.message_type === 'ack' && x['id.orig_h'] === amt && x['id.resp_p'] === Number(cport)), line).toBe(true);
+          }
           checked++;
         }
       }

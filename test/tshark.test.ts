@@ -5,11 +5,15 @@
  * byte was lost or retransmitted, the same payload bytes in each direction (sum of tcp.len).
  * The server side is judged from tshark's own fields: the receiver of the first SYN, the sender of
  * a first SYN-ACK, or else the AMT-port side unless the other port is a well-known one.
+ * Fixtures read with --extended-ports (test/helpers/fixtures.ts EXTENDED_PORT_FIXTURES) are compared
+ * the same way with the extended server ports: TCP 623 and 664 are AMT ports, and a TCP 5900
+ * conversation is an AMT session exactly when tshark's VNC dissector reads the desktop name
+ * `Intel(r) AMT KVM` in it (vnc.desktop_name), the rule amtwatch applies.
  */
 import { spawnSync } from 'node:child_process';
 import { relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { fixtureFiles } from './helpers/fixtures.js';
+import { fixtureFiles, readsWithExtendedPorts } from './helpers/fixtures.js';
 import { runCapture } from './helpers/run.js';
 
 const PCAPS = resolve(__dirname, '../pcaps');
@@ -23,6 +27,8 @@ const EXCLUDED: Record<string, string> = {
 };
 
 const isAmt = (p: number) => p >= 16992 && p <= 16995;
+/** With --extended-ports: the server ports of the role rule (5900's sessions are then judged by name). */
+const isAmtExt = (p: number) => isAmt(p) || p === 623 || p === 664 || p === 5900;
 
 interface Dir {
   pkts: number;
@@ -43,21 +49,26 @@ function tsharkLines(file: string, args: string[]): string[] {
 }
 
 /** Per TCP stream: both endpoints, who sent the first SYN / SYN-ACK, packets and payload per direction. */
-function tsharkSessions(file: string): Map<string, Conv> {
+function tsharkSessions(file: string, extended = false): Map<string, Conv> {
   const rows = tsharkLines(file, [
     '-T', 'fields', '-E', 'separator=|',
     '-e', 'tcp.stream', '-e', 'ip.src', '-e', 'ipv6.src', '-e', 'tcp.srcport',
     '-e', 'ip.dst', '-e', 'ipv6.dst', '-e', 'tcp.dstport', '-e', 'tcp.len', '-e', 'tcp.flags',
+    ...(extended ? ['-e', 'vnc.desktop_name'] : []),
     '-Y', 'tcp',
   ]);
+  const serverPort = extended ? isAmtExt : isAmt;
+  /** Streams in which tshark read the AMT KVM server's desktop name. */
+  const amtKvm = new Set<string>();
   interface S {
     first: [string, string] | null; // [client endpoint, server endpoint]
     pk: Map<string, Dir>; // by sender endpoint
   }
   const streams = new Map<string, S>();
   for (const r of rows) {
-    const [stream, s4, s6, sp, d4, d6, dp, len, flags] = r.split('|');
+    const [stream, s4, s6, sp, d4, d6, dp, len, flags, desktop] = r.split('|');
     if (stream === undefined || stream === '') continue;
+    if (desktop === 'Intel(r) AMT KVM') amtKvm.add(stream);
     const src = `${(s4 || s6 || '').split(',')[0]}:${sp}`;
     const dst = `${(d4 || d6 || '').split(',')[0]}:${dp}`;
     let st = streams.get(stream);
@@ -79,7 +90,7 @@ function tsharkSessions(file: string): Map<string, Conv> {
     if (!st.pk.has(dst)) st.pk.set(dst, { pkts: 0, bytes: 0 });
   }
   const out = new Map<string, Conv>();
-  for (const st of streams.values()) {
+  for (const [id, st] of streams) {
     const eps = [...st.pk.keys()];
     if (eps.length !== 2) continue;
     let client: string;
@@ -89,11 +100,13 @@ function tsharkSessions(file: string): Map<string, Conv> {
       const [a, b] = eps as [string, string];
       const pa = Number(a.slice(a.lastIndexOf(':') + 1));
       const pb = Number(b.slice(b.lastIndexOf(':') + 1));
-      if (isAmt(pb) && !isAmt(pa)) [client, server] = pa < 1024 ? [b, a] : [a, b];
-      else if (isAmt(pa) && !isAmt(pb)) [client, server] = pb < 1024 ? [a, b] : [b, a];
+      if (serverPort(pb) && !serverPort(pa)) [client, server] = pa < 1024 ? [b, a] : [a, b];
+      else if (serverPort(pa) && !serverPort(pb)) [client, server] = pb < 1024 ? [a, b] : [b, a];
       else [client, server] = [a, b];
     }
-    if (!isAmt(Number(server.slice(server.lastIndexOf(':') + 1)))) continue;
+    const sport = Number(server.slice(server.lastIndexOf(':') + 1));
+    if (!serverPort(sport)) continue;
+    if (sport === 5900 && !amtKvm.has(id)) continue; // ordinary VNC: not an AMT session
     const key = `${client}>${server}`;
     const prev = out.get(key);
     const c2s = st.pk.get(client) as Dir;
@@ -135,7 +148,8 @@ describe.skipIf(!HAVE_TSHARK)('differential: amtwatch vs tshark', () => {
   for (const f of files) {
     const rel = relative(PCAPS, f);
     it(rel, async () => {
-      const r = await runCapture({ inputs: [f] });
+      const extended = readsWithExtendedPorts(f);
+      const r = await runCapture({ inputs: [f], ...(extended ? { extendedPorts: true } : {}) });
       if (r.summary.unreadableInputs > 0) return; // nothing to compare (broken input; covered elsewhere)
       const ours = new Map<string, Conv & { exact: boolean }>();
       for (const l of r.lines) {
@@ -154,7 +168,7 @@ describe.skipIf(!HAVE_TSHARK)('differential: amtwatch vs tshark', () => {
           prev.exact &&= exact;
         } else ours.set(key, { key, c2s, s2c, exact });
       }
-      const theirs = tsharkSessions(f);
+      const theirs = tsharkSessions(f, extended);
       expect([...ours.keys()].sort(), 'AMT session 4-tuples').toEqual([...theirs.keys()].sort());
       const conv = tsharkConv(f);
       for (const [k, o] of ours) {

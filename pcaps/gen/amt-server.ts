@@ -5,12 +5,15 @@
 //     --firmware 9.5.30.1000 --vulnerable --user admin --password 'Amt-P4ss!' \
 //     --http 16992 --https 16993 --redir 16994 --redir-tls 16995 \
 //     --cert pcaps/gen/certs/amt.crt --key pcaps/gen/certs/amt.key
+//   extended ports (amtwatch --extended-ports): --dash-http 623 --dash-https 664 --rmcp 623
+//     --rmcp-state post --kvm 5900 [--kvm-name 'Intel(r) AMT KVM'] [--kvm-password 'Kvm-P4s!']
 //
 // Prints one line `READY http=16992 https=16993 redir=16994 redir-tls=16995` on stdout once
 // every listener is up; logs one line per request / redirection event on stderr; exits 0 on
 // SIGTERM/SIGINT. `--web` turns it into a plain intranet web server (HTTP 80, HTTPS 443 by
 // default) for background traffic. See `--help`.
 import { readFileSync } from 'node:fs';
+import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { createServer as netServer, type Server, type Socket } from 'node:net';
 import { createServer as tlsServer, type TLSSocket } from 'node:tls';
 import { dirname, join } from 'node:path';
@@ -18,6 +21,8 @@ import { fileURLToPath } from 'node:url';
 import { defaultRealm } from './amt-server/digest.js';
 import { AmtHttpApp, WebApp, serveHttp, type HttpApp } from './amt-server/http.js';
 import { RedirSession, type RedirConfig } from './amt-server/redir.js';
+import { answerRmcp, STATE_NAMES, type RmcpConfig } from './amt-server/rmcp.js';
+import { RfbSession } from './amt-server/rfb.js';
 
 const HELP = `usage: npx tsx pcaps/gen/amt-server.ts [options]
   --bind ADDR          address to listen on (repeatable; default 127.0.0.1)
@@ -34,6 +39,17 @@ const HELP = `usage: npx tsx pcaps/gen/amt-server.ts [options]
   --redir-tls PORT     redirection over TLS (16995)
                        (if none of the four is given, all four standard ports are used;
                         PORT 0 picks a free port, the READY line tells which)
+  --dash-http PORT     the HTTP app (web UI + WS-Man) on the DASH port too (TCP 623)
+  --dash-https PORT    the same over TLS (TCP 664)
+  --rmcp PORT          RMCP/ASF presence responder (UDP 623): ACK + 28-byte pong
+  --rmcp-state S       provisioning state in the pong: pre, in or post (default post)
+  --rmcp-version V     AMT major.minor in the pong (default: from --firmware)
+  --rmcp-port N        AMT port in the pong (default 16992 when post-provisioned, else 0)
+  --rmcp-dual          pong flag: both 16992 and 16993 open
+  --kvm PORT           plain RFB server (the AMT KVM server on TCP 5900), VNC authentication
+  --kvm-name NAME      its desktop name (default "Intel(r) AMT KVM")
+  --kvm-password PW    its VNC password (8 characters; default Kvm-P4s!)
+  --kvm-rfb VER        RFB version it announces: 003.008 (default) or 004.000
   --cert FILE --key FILE  TLS certificate and key (default pcaps/gen/certs/amt.{crt,key})
   --allow-userpass     also offer redirection auth type 1 (cleartext user/password; amtterm 1.4 uses it)
   --heartbeat-ms N     SOL heartbeat (0x2B) period; 0 = the interval the client asks for (default 0)
@@ -54,6 +70,17 @@ interface Opts {
   https?: number;
   redir?: number;
   redirTls?: number;
+  dashHttp?: number;
+  dashHttps?: number;
+  rmcp?: number;
+  rmcpState: 0 | 1 | 2;
+  rmcpVersion?: string;
+  rmcpPort?: number;
+  rmcpDual: boolean;
+  kvm?: number;
+  kvmName: string;
+  kvmPassword: string;
+  kvmRfb: string;
   cert: string;
   key: string;
   allowUserpass: boolean;
@@ -68,6 +95,7 @@ function parseArgs(argv: string[]): Opts {
     bind: [], firmware: '11.8.50.3425', vulnerable: false, user: 'admin', password: 'Amt-P4ss!',
     hostname: 'amt', domain: 'lab.example', cert: join(here, 'certs/amt.crt'), key: join(here, 'certs/amt.key'),
     allowUserpass: false, heartbeatMs: 0, web: false, quiet: false,
+    rmcpState: 2, rmcpDual: false, kvmName: 'Intel(r) AMT KVM', kvmPassword: 'Kvm-P4s!', kvmRfb: '003.008',
   };
   const port = (v: string | undefined, f: string): number => {
     const n = Number(v);
@@ -94,6 +122,22 @@ function parseArgs(argv: string[]): Opts {
       case '--https': o.https = port(val(), a); break;
       case '--redir': o.redir = port(val(), a); break;
       case '--redir-tls': o.redirTls = port(val(), a); break;
+      case '--dash-http': o.dashHttp = port(val(), a); break;
+      case '--dash-https': o.dashHttps = port(val(), a); break;
+      case '--rmcp': o.rmcp = port(val(), a); break;
+      case '--rmcp-state': {
+        const st = STATE_NAMES.indexOf(val() as (typeof STATE_NAMES)[number]);
+        if (st < 0) throw new Error('--rmcp-state: pre, in or post');
+        o.rmcpState = st as 0 | 1 | 2;
+        break;
+      }
+      case '--rmcp-version': o.rmcpVersion = val(); break;
+      case '--rmcp-port': o.rmcpPort = port(val(), a); break;
+      case '--rmcp-dual': o.rmcpDual = true; break;
+      case '--kvm': o.kvm = port(val(), a); break;
+      case '--kvm-name': o.kvmName = val(); break;
+      case '--kvm-password': o.kvmPassword = val(); break;
+      case '--kvm-rfb': o.kvmRfb = val(); if (!/^\d{3}\.\d{3}$/.test(o.kvmRfb)) throw new Error('--kvm-rfb: like 003.008'); break;
       case '--cert': o.cert = val(); break;
       case '--key': o.key = val(); break;
       case '--allow-userpass': o.allowUserpass = true; break;
@@ -106,7 +150,8 @@ function parseArgs(argv: string[]): Opts {
     }
   }
   if (o.bind.length === 0) o.bind.push('127.0.0.1');
-  const none = o.http === undefined && o.https === undefined && o.redir === undefined && o.redirTls === undefined;
+  const none = o.http === undefined && o.https === undefined && o.redir === undefined && o.redirTls === undefined &&
+    o.dashHttp === undefined && o.dashHttps === undefined && o.rmcp === undefined && o.kvm === undefined;
   if (none && o.web) { o.http = 80; o.https = 443; }
   if (none && !o.web) { o.http = 16992; o.https = 16993; o.redir = 16994; o.redirTls = 16995; }
   return o;
@@ -131,7 +176,7 @@ async function main(): Promise<void> {
     ? new WebApp(o.hostname)
     : new AmtHttpApp({ device, digest: { user: o.user, password: o.password, realm, vulnerable: o.vulnerable }, redir: redirCfg });
 
-  const needTls = o.https !== undefined || o.redirTls !== undefined;
+  const needTls = o.https !== undefined || o.redirTls !== undefined || o.dashHttps !== undefined;
   const tlsOpts = needTls
     ? { cert: readFileSync(o.cert), key: readFileSync(o.key), minVersion: 'TLSv1.2' as const, maxVersion: 'TLSv1.3' as const }
     : undefined;
@@ -165,6 +210,25 @@ async function main(): Promise<void> {
     s.on('error', () => s.destroy());
   };
 
+  const onKvm = (s: Socket): void => {
+    track(s);
+    s.setNoDelay(true);
+    const peer = addr(s, true), local = addr(s, false);
+    log(`rfb ${peer} -> ${local} connected`);
+    const sess = new RfbSession(
+      { name: o.kvmName, password: o.kvmPassword, version: o.kvmRfb, width: 64, height: 48 },
+      {
+        write: (b) => { if (!s.destroyed) s.write(b); },
+        close: () => { if (!s.destroyed) s.end(); },
+        log: (m) => log(`${peer} -> ${local} ${m}`),
+      },
+    );
+    s.setTimeout(60_000, () => s.destroy());
+    s.on('data', (d: Buffer) => sess.feed(d));
+    s.on('close', () => { log(`rfb ${peer} -> ${local} closed`); sess.end(); });
+    s.on('error', () => s.destroy());
+  };
+
   const servers: Server[] = [];
   const ready: string[] = [];
   const listen = async (name: string, port: number | undefined, make: () => Server): Promise<void> => {
@@ -191,6 +255,37 @@ async function main(): Promise<void> {
   if (!o.web) {
     await listen('redir', o.redir, () => netServer(onRedir(false)));
     await listen('redir-tls', o.redirTls, () => tlsServer(tlsOpts!, onRedir(true)));
+    await listen('dash-http', o.dashHttp, () => netServer(onHttp(false)));
+    await listen('dash-https', o.dashHttps, () => tlsServer(tlsOpts!, onHttp(true)));
+    await listen('kvm', o.kvm, () => netServer(onKvm));
+  }
+  const udp: UdpSocket[] = [];
+  if (!o.web && o.rmcp !== undefined) {
+    const [maj = '0', min = '0'] = o.firmware.split('.');
+    const rc: RmcpConfig = {
+      version: o.rmcpVersion ?? `${maj}.${min}`,
+      state: o.rmcpState,
+      port: o.rmcpPort ?? (o.rmcpState === 2 ? 16992 : 0),
+      dual: o.rmcpDual,
+    };
+    let actual = o.rmcp;
+    for (const host of o.bind) {
+      const sock = createSocket({ type: host.includes(':') ? 'udp6' : 'udp4', reuseAddr: false });
+      sock.on('message', (msg, rinfo) => {
+        const peer = rinfo.family === 'IPv6' ? `[${rinfo.address}]:${rinfo.port}` : `${rinfo.address}:${rinfo.port}`;
+        const local = host.includes(':') ? `[${host}]:${actual}` : `${host}:${actual}`;
+        const a = answerRmcp(msg, rc);
+        log(`rmcp ${peer} -> ${local} ${a.log}`);
+        for (const r of a.replies) sock.send(r, rinfo.port, rinfo.address);
+      });
+      await new Promise<void>((res, rej) => {
+        sock.once('error', rej);
+        sock.bind({ address: host, port: actual }, () => res());
+      });
+      actual = sock.address().port;
+      udp.push(sock);
+    }
+    ready.push(`rmcp=${actual}`);
   }
   log(`firmware ${o.firmware}${o.vulnerable ? ' (CVE-2017-5689 vulnerable)' : ''} realm ${realm} on ${o.bind.join(', ')}`);
   process.stdout.write(`READY ${ready.join(' ')}\n`);
@@ -199,6 +294,7 @@ async function main(): Promise<void> {
     log(`${sig}: shutting down`);
     for (const s of servers) s.close();
     for (const s of sockets) s.destroy();
+    for (const u of udp) u.close();
     setTimeout(() => process.exit(0), 50).unref();
   };
   process.on('SIGTERM', () => stop('SIGTERM'));

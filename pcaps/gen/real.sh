@@ -4,6 +4,8 @@
 # "switch" bridge with tcpdump. Writes pcaps/lab/*.pcap(ng|.gz), *.truth.json, amtwatch.yaml.
 #
 #   run (as root, from anywhere):   bash pcaps/gen/real.sh
+#   only the extended-ports capture:  bash pcaps/gen/real.sh --extended-only
+#     (re-records pcaps/lab/extended-ports.pcap and its truth file; every other capture is kept)
 #   env: KEEP=1 keeps the work directory (server logs, client outputs) for debugging.
 #
 # Network rule: every packet stays inside namespaces named amtw-gen-* that this script creates
@@ -18,11 +20,20 @@ GEN=$ROOT/pcaps/gen
 CERTS=$GEN/certs
 P=amtw-gen-
 PW='Amt-P4ss!'          # lab admin password of every AMT device
+KVM_PW='Kvm-P4s!'       # RFBPassword of the AMT KVM server on 5900 (8 characters, as AMT requires)
+VNC_PW='ws77-vnc'       # VNC password of the ordinary VNC server on ws77
 NODE=$(command -v node)
 cd "$ROOT"
 
+EXTENDED_ONLY=0
+case "${1:-}" in
+  --extended-only) EXTENDED_ONLY=1 ;;
+  "") ;;
+  *) echo "real.sh: unknown argument $1 (only --extended-only)" >&2; exit 2 ;;
+esac
+
 [[ $(id -u) -eq 0 ]] || { echo "real.sh: run as root (namespaces, tcpdump)" >&2; exit 1; }
-for t in ip tcpdump tshark editcap tcprewrite curl nmap amtterm openssl ethtool jq gzip python3 timeout; do
+for t in ip tcpdump tshark editcap tcprewrite curl nmap amtterm openssl ethtool jq gzip python3 timeout Xvnc vncpasswd vncsnapshot; do
   command -v "$t" >/dev/null || { echo "real.sh: missing tool: $t" >&2; exit 1; }
 done
 [[ -f /usr/share/nmap/scripts/http-vuln-cve2017-5689.nse ]] || { echo "real.sh: nmap script http-vuln-cve2017-5689 missing" >&2; exit 1; }
@@ -32,6 +43,7 @@ mkdir -p "$WORK/steps" "$WORK/caps" "$OUT"
 STEPS=$WORK/steps.jsonl
 : > "$STEPS"
 declare -A CAP_PID=()
+XVNC_DISPLAY=""
 ACTIVE_CAPS=""
 SEQ=0
 
@@ -58,6 +70,8 @@ teardown() {
     kill_ns_procs "$ns"
     ip netns del "$ns" 2>/dev/null || true
   done
+  # Xvnc removes its lock and socket on SIGTERM; after a SIGKILL they are ours to remove
+  if [[ -n ${XVNC_DISPLAY:-} ]]; then rm -f "/tmp/.X$XVNC_DISPLAY-lock" "/tmp/.X11-unix/X$XVNC_DISPLAY"; fi
 }
 
 on_exit() {
@@ -81,6 +95,7 @@ HOSTS=(
   "amt10      amt10      02:00:c0:00:02:0a  192.0.2.10/24,2001:db8:1::10/64            -     1"
   "amt11      amt11      02:00:c0:00:02:0b  192.0.2.11/24                              -     0"
   "rogue66    rogue66    02:00:c0:00:02:42  192.0.2.66/24                              -     0"
+  "unprov67   unprov67   02:00:c0:00:02:43  192.0.2.67/24                              -     0"
   "web        web        02:00:c0:00:02:50  192.0.2.80/24                              -     0"
   "ws77       ws77       02:00:c0:00:02:4d  192.0.2.77/24                              -     0"
   "fill       fill       02:00:c0:00:02:f0  192.0.2.1/24,192.0.2.2/24,192.0.2.3/24,192.0.2.4/24,192.0.2.6/24,192.0.2.7/24,192.0.2.8/24,192.0.2.9/24,192.0.2.12/24,192.0.2.13/24,192.0.2.14/24,192.0.2.15/24 - 0"
@@ -147,18 +162,44 @@ wait_ready() { # name...
 
 start_servers() {
   log "starting stand-in AMT servers and the web server"
+  # the extended ports (TCP 623/664 DASH, UDP 623 RMCP, TCP 5900 KVM) listen too; the scenarios
+  # before scenario_x never touch them
   start_server amt10 "${P}amt10" --bind 192.0.2.10 --bind 2001:db8:1::10 --firmware 9.5.30.1000 --vulnerable \
     --user admin --password "$PW" --hostname amt10 --allow-userpass --heartbeat-ms 1000 \
-    --http 16992 --https 16993 --redir 16994 --redir-tls 16995 --cert "$CERTS/amt.crt" --key "$CERTS/amt.key" >/dev/null
+    --http 16992 --https 16993 --redir 16994 --redir-tls 16995 --cert "$CERTS/amt.crt" --key "$CERTS/amt.key" \
+    --dash-http 623 --dash-https 664 --rmcp 623 --rmcp-state post --kvm 5900 --kvm-password "$KVM_PW" >/dev/null
   start_server amt11 "${P}amt11" --bind 192.0.2.11 --firmware 11.8.50.3425 --user admin --password "$PW" --hostname amt11 \
-    --allow-userpass --http 16992 --https 16993 --redir 16994 --cert "$CERTS/amt.crt" --key "$CERTS/amt.key" >/dev/null
+    --allow-userpass --http 16992 --https 16993 --redir 16994 --cert "$CERTS/amt.crt" --key "$CERTS/amt.key" \
+    --rmcp 623 --rmcp-state post --rmcp-dual >/dev/null
   start_server rogue66 "${P}rogue66" --bind 192.0.2.66 --firmware 11.0.22.1000 --vulnerable --user admin --password "$PW" \
-    --hostname kiosk-07 --allow-userpass --http 16992 --redir 16994 >/dev/null
+    --hostname kiosk-07 --allow-userpass --http 16992 --redir 16994 --rmcp 623 --rmcp-state post >/dev/null
+  # AMT 9.5 present but never set up (pong port 0, pre-provisioning): answers RMCP only
+  start_server unprov67 "${P}unprov67" --bind 192.0.2.67 --firmware 9.5.30.1000 --hostname unprov-67 \
+    --rmcp 623 --rmcp-state pre >/dev/null
   start_server vamt "${P}vamt" --bind 198.51.100.10 --firmware 11.8.50.3425 --user admin --password "$PW" --hostname amt-v100 \
     --allow-userpass --http 16992 --https 16993 --redir 16994 --redir-tls 16995 --cert "$CERTS/amt.crt" --key "$CERTS/amt.key" >/dev/null
   start_server web "${P}web" --web --bind 192.0.2.80 --hostname intranet --http 80 --https 443 \
     --cert "$CERTS/web.crt" --key "$CERTS/web.key" >/dev/null
-  wait_ready amt10 amt11 rogue66 vamt web
+  wait_ready amt10 amt11 rogue66 unprov67 vamt web
+  start_xvnc
+}
+
+# An ordinary VNC server (TigerVNC's Xvnc, Debian tigervnc-standalone-server) on the workstation
+# 192.0.2.77:5900: VNC authentication, desktop name "ws77:<display> (lab)", not AMT.
+start_xvnc() {
+  local d i
+  for d in $(seq 57 99); do [[ -e /tmp/.X$d-lock || -e /tmp/.X11-unix/X$d ]] || break; done
+  XVNC_DISPLAY=$d
+  printf '%s\n' "$VNC_PW" | vncpasswd -f >"$WORK/ws77.vncpasswd"
+  ip netns exec "${P}ws77" Xvnc ":$d" -rfbport 5900 -interface 192.0.2.77 -SecurityTypes VncAuth \
+    -rfbauth "$WORK/ws77.vncpasswd" -desktop "ws77:$d (lab)" -geometry 320x200 -depth 24 -nolisten tcp \
+    >"$WORK/xvnc.log" 2>&1 &
+  for i in $(seq 1 100); do
+    grep -q 'Listening for VNC connections' "$WORK/xvnc.log" 2>/dev/null && break
+    [[ $i == 100 ]] && { cat "$WORK/xvnc.log" >&2; log "Xvnc did not start"; exit 1; }
+    sleep 0.1
+  done
+  log "Xvnc :$d on 192.0.2.77:5900 (desktop \"ws77:$d (lab)\")"
 }
 
 # ------------------------------------------------------------------------------------- captures
@@ -343,10 +384,51 @@ scenario_ider_kvm() {
     "${rc[@]}" --host 192.0.2.10 --mode kvm --password 'guess-1234'
 }
 
+scenario_x() { # --extended-ports: DASH on TCP 623/664, RMCP on UDP 623, RFB on TCP 5900
+  local snap=(vncsnapshot -allowblank -quiet -encodings "hextile raw" -passwd)
+  printf '%s\n' "$KVM_PW" | vncpasswd -f >"$WORK/kvm.vncpasswd"
+  printf '%s\n' "$VNC_PW" | vncpasswd -f >"$WORK/ws77.vncpasswd.client"
+  step x01-curl-digest-623 x console 192.0.2.5 192.0.2.10 623 curl "amt=1,auth=success,proto=dash-http" 15 -- \
+    "${CURL[@]}" --digest -u "admin:$PW" -o /dev/null -w '%{http_code}' http://192.0.2.10:623/index.htm
+  step x02-nmap-cve-623 x attacker 192.0.2.99 192.0.2.10 623 nmap-nse "amt=1,auth=bypass,proto=dash-http,bypass_attempt=1,bypass_success=1" 60 -- \
+    nmap -Pn -n -p623 --script http-vuln-cve2017-5689 --script-args vulns.showall 192.0.2.10
+  STDIN="printf 'GET / HTTP/1.1\r\nHost: amt10.lab.example\r\nConnection: close\r\n\r\n'; sleep 1.5" \
+    step x03-tls12-664 x console 192.0.2.5 192.0.2.10 664 openssl "amt=1,auth=none,proto=dash-https,tls=TLSv1.2,sni=amt10.lab.example" 15 -- \
+    openssl s_client -tls1_2 -servername amt10.lab.example -connect 192.0.2.10:664
+  STDIN="sleep 1.5" \
+    step x04-tls13-664-attacker x attacker 192.0.2.99 192.0.2.10 664 openssl "amt=1,auth=none,proto=dash-https,tls=TLSv1.3" 15 -- \
+    openssl s_client -tls1_3 -connect 192.0.2.10:664
+  step x05-rmcp-ping-console x console 192.0.2.5 192.0.2.10,192.0.2.11 623 rmcp-ping "amt=0,rmcp=1" 15 -- \
+    "$NODE" --import tsx "$GEN/real/rmcp-ping.ts" --timeout 2000 192.0.2.10 192.0.2.11
+  step x06-nmap-udp-sweep x attacker 192.0.2.99 192.0.2.0/28,192.0.2.66,192.0.2.67 623 nmap-udp "amt=0,rmcp=1,scan=1" 90 -- \
+    nmap -sU -Pn -n -p623 --max-retries 1 192.0.2.0/28 192.0.2.66 192.0.2.67
+  step x07-nmap-ipmi-version x attacker 192.0.2.99 192.0.2.10 623 nmap-nse "amt=0,rmcp=1,ipmi=1" 60 -- \
+    nmap -sU -Pn -n -p623 --script ipmi-version 192.0.2.10
+  step x08-vnc-amt-attacker x attacker 192.0.2.99 192.0.2.10 5900 vncsnapshot "amt=1,auth=success,proto=kvm-5900" 20 -- \
+    "${snap[@]}" "$WORK/kvm.vncpasswd" 192.0.2.10::5900 "$WORK/x08.jpg"
+  step x09-vnc-amt-console x console 192.0.2.5 192.0.2.10 5900 vncsnapshot "amt=1,auth=success,proto=kvm-5900" 20 -- \
+    "${snap[@]}" "$WORK/kvm.vncpasswd" 192.0.2.10::5900 "$WORK/x09.jpg"
+  step x10-vnc-ordinary x console 192.0.2.5 192.0.2.77 5900 vncsnapshot "amt=0,proto=vnc" 20 -- \
+    "${snap[@]}" "$WORK/ws77.vncpasswd.client" 192.0.2.77::5900 "$WORK/x10.jpg"
+}
+
 # ----------------------------------------------------------------------------------------- main
 setup
 start_servers
 sleep 1.5   # let link-local/ND chatter settle before the first capture
+
+if [[ $EXTENDED_ONLY == 1 ]]; then
+  log "extended ports only: extended-ports.pcap"
+  cap_start extended-ports; scenario_x; cap_stop extended-ports
+  for ns in amt10 amt11 rogue66 unprov67 vamt web ws77; do kill_ns_procs "${P}$ns"; done
+  teardown
+  cp "$WORK/caps/extended-ports.pcap" "$OUT/"
+  "$NODE" --import tsx "$GEN/real/truth.ts" --steps "$STEPS" --out "$OUT" --policy "$OUT/amtwatch.yaml" --servers "$WORK"
+  f=$OUT/extended-ports.pcap
+  log "extended-ports.pcap: $(stat -c %s "$f") bytes, $(tshark -r "$f" 2>/dev/null | wc -l) frames, $(tshark -r "$f" -Y 'udp.port==623' 2>/dev/null | wc -l) on UDP 623, $(tshark -r "$f" -q -z conv,tcp 2>/dev/null | grep -c '<->') tcp conversations"
+  log "done"
+  exit 0
+fi
 
 log "mixed capture amt-lab (scenarios a-g) with per-family captures"
 cap_start amt-lab
@@ -365,9 +447,10 @@ log "bruteforce, sweep, ider-kvm"
 cap_start bruteforce; scenario_bruteforce; cap_stop bruteforce
 cap_start sweep; scenario_sweep; cap_stop sweep
 cap_start ider-kvm; scenario_ider_kvm; cap_stop ider-kvm
+cap_start extended-ports; scenario_x; cap_stop extended-ports
 
 # stop the servers now (their logs are final) and take everything down
-for ns in amt10 amt11 rogue66 vamt web; do kill_ns_procs "${P}$ns"; done
+for ns in amt10 amt11 rogue66 unprov67 vamt web ws77; do kill_ns_procs "${P}$ns"; done
 teardown
 
 log "writing outputs to pcaps/lab"

@@ -129,6 +129,35 @@ function udp4(src: string, dst: string, sport: number, dport: number, payload: U
 /** ASF/RMCP Presence Ping (what AMT scanners send to UDP 623). */
 const RMCP_PING = Uint8Array.of(0x06, 0x00, 0xff, 0x06, 0x00, 0x00, 0x11, 0xbe, 0x80, 0x01, 0x00, 0x00);
 
+/** UDP over IPv6 with a correct checksum. */
+function udp6(src: string, dst: string, sport: number, dport: number, payload: Uint8Array): Uint8Array {
+  const len = 8 + payload.length;
+  const pseudo = concat(ip6(src), ip6(dst), Uint8Array.of(0, 0), u16(len), Uint8Array.of(0, 0, 0, 17));
+  const c = checksum(pseudo, u16(sport), u16(dport), u16(len), payload) || 0xffff;
+  return ipv6({ src, dst, nextHeader: 17, hopLimit: 64, payload: concat(u16(sport), u16(dport), u16(len), u16(c), payload) });
+}
+
+/** UDP over IPv4 whose UDP length field says `ulen` (a lie), checksum left 0 (none). */
+function udp4Len(src: string, dst: string, sport: number, dport: number, payload: Uint8Array, ulen: number): Uint8Array {
+  return ipv4({ src, dst, proto: 17, ttl: 64, payload: concat(u16(sport), u16(dport), u16(ulen), u16(0), payload) });
+}
+
+const hex = (h: string): Uint8Array => Uint8Array.from(Buffer.from(h.replace(/\s+/g, ''), 'hex'));
+/** An ASF presence ping: RMCP version 6, sequence, class 6, IANA 4542, type 0x80, tag, 0, length 0. */
+const rmcpPing = (seq: number, tag: number): Uint8Array => Uint8Array.of(0x06, 0x00, seq, 0x06, 0x00, 0x00, 0x11, 0xbe, 0x80, tag, 0x00, 0x00);
+/** A presence pong carrying the 16 data bytes `data` (hex). */
+const rmcpPong = (seq: number, tag: number, data: string): Uint8Array =>
+  concat(Uint8Array.of(0x06, 0x00, seq, 0x06, 0x00, 0x00, 0x11, 0xbe, 0x40, tag, 0x00, 0x10), hex(data));
+/**
+ * Real pong data (the 16 bytes after the ASF header) from Coalfire-Research/DeathMetal's dm_rockso
+ * (amt-protocol.md section 5); the 11.0 and 11.8 lines give only the first 8 bytes there, the rest is
+ * the 9.5 lines' entities/interactions (00 20) and zero padding.
+ */
+const PONG_95_UNPROVISIONED = '00000157 00009500 00200000 00000000';
+const PONG_95_PROVISIONED = '00000157 42609502 00200000 00000000';
+const PONG_110 = '00000157 0000b000 00200000 00000000';
+const PONG_118 = '00000157 0000b800 00200000 00000000';
+
 // ------------------------------------------------------------------ link-layer wrappers
 
 /** Wraps an IP packet into a frame; `c` says whether it goes client -> server. */
@@ -171,6 +200,8 @@ export interface Rec {
   linkType: number;
   iface: number;
   expect: Expect;
+  /** What decodePacket must return with UDP decoding on (--extended-ports): 'udp' or an anomaly name. */
+  expectUdp?: Expect;
 }
 
 class Cap {
@@ -184,10 +215,18 @@ class Cap {
     this.t = start;
   }
   /** Adds a frame `step` ns after the previous one. */
-  add(data: Uint8Array, expect: Expect = 'tcp', o: { step?: bigint; linkType?: number; iface?: number } = {}): this {
+  add(data: Uint8Array, expect: Expect = 'tcp', o: { step?: bigint; linkType?: number; iface?: number; udp?: Expect } = {}): this {
     this.t += o.step ?? MS;
     const cut = this.snaplen !== undefined && data.length > this.snaplen ? data.slice(0, this.snaplen) : data;
-    this.recs.push({ tsNs: this.t, data: cut, origLen: data.length, linkType: o.linkType ?? this.linkType, iface: o.iface ?? 0, expect });
+    this.recs.push({
+      tsNs: this.t,
+      data: cut,
+      origLen: data.length,
+      linkType: o.linkType ?? this.linkType,
+      iface: o.iface ?? 0,
+      expect,
+      ...(o.udp !== undefined ? { expectUdp: o.udp } : {}),
+    });
     return this;
   }
   addAll(frames: Frame[], o: { step?: bigint } = {}): this {
@@ -780,6 +819,74 @@ export function buildFixtures(): Fixture[] {
         cap,
         `15 AMT sessions to 10.0.0.10, one per Zeek conn_state plus two SF variants, server ports cycling 16992-16995 (payload by port: HTTP GET/401 on 16992, TLS ClientHello/ServerHello on 16993/16995, redirection 0x10 "SOL "/0x11 on 16994): ` +
           lines.join('; '),
+      ),
+    );
+  }
+
+  // ---------------------------------------------------------------- RMCP / ASF on UDP 623 (--extended-ports)
+  {
+    const cap = new Cap(LT_ETHERNET, T0_NS + 40n * SEC);
+    const SCANNER = '198.51.100.50';
+    const PROBER = '198.51.100.99';
+    const eth = (ip: Uint8Array, v6 = false, vlans?: VlanTag[]): Uint8Array =>
+      ethernet({ dst: AMT_MAC, src: CLIENT_MAC, type: v6 ? ETH_IPV6 : ETH_IPV4, payload: ip, ...(vlans ? { vlans } : {}) });
+    const udp = (src: string, dst: string, sp: number, dp: number, p: Uint8Array, vlans?: VlanTag[]): Uint8Array =>
+      src.includes(':') ? eth(udp6(src, dst, sp, dp, p), true, vlans) : eth(udp4(src, dst, sp, dp, p), false, vlans);
+    const ok = { udp: 'udp' };
+    // nmap-style pings (sequence 0xff: no ACK) answered by the real DeathMetal pong payloads
+    const pairs: [string, string][] = [
+      ['192.0.2.21', PONG_95_UNPROVISIONED],
+      ['192.0.2.22', PONG_95_PROVISIONED],
+      ['192.0.2.23', PONG_110],
+      ['192.0.2.24', PONG_118],
+    ];
+    pairs.forEach(([host, data], i) => {
+      cap.add(udp(SCANNER, host, 40000, 623, rmcpPing(0xff, i)), 'not_tcp', ok);
+      cap.add(udp(host, SCANNER, 623, 40000, rmcpPong(0xff, i, data)), 'not_tcp', ok);
+    });
+    // the inventoried AMT host over IPv6 (11.8, post-provisioning, both 16992 and 16993 open)
+    cap.add(udp('2001:db8::50', AMT6, 40001, 623, rmcpPing(0xff, 7)), 'not_tcp', ok);
+    cap.add(udp(AMT6, '2001:db8::50', 623, 40001, rmcpPong(0xff, 7, '00000157 4260b806 00200000 00000000')), 'not_tcp', ok);
+    // MeshCentral-style ping (sequence 0) on VLAN 100: RMCP ACK, then the pong; AMT 16.1 (version byte 0,
+    // major/minor in the extended bytes), post-provisioning on 16993
+    const v100: VlanTag[] = [{ vid: 100 }];
+    cap.add(udp(SCANNER, '192.0.2.25', 40002, 623, rmcpPing(0x00, 3), v100), 'not_tcp', ok);
+    cap.add(udp('192.0.2.25', SCANNER, 623, 40002, Uint8Array.of(0x06, 0x00, 0x00, 0x86), v100), 'not_tcp', ok);
+    cap.add(udp('192.0.2.25', SCANNER, 623, 40002, rmcpPong(0x00, 3, '00000157 42610002 00201001 00000000'), v100), 'not_tcp', ok);
+    // IPMI (RMCP class 0x07): nmap's Get Channel Authentication Capabilities, and an IPMI message whose
+    // bytes at the ASF offsets spell IANA 4542 + type 0x40 + a pong's data: still IPMI, never a pong
+    cap.add(udp(SCANNER, '192.0.2.30', 40003, 623, hex('0600ff07 00000000 00000000 00092018 c881 00388e04b5')), 'not_tcp', ok);
+    cap.add(udp('192.0.2.30', SCANNER, 623, 40003, concat(hex('0600ff07 000011be 40000010'), hex(PONG_95_UNPROVISIONED))), 'not_tcp', ok);
+    // a broadcast ping, answered from the host's own address (no pairing: the pong gets its own uid)
+    cap.add(udp(SCANNER, '192.0.2.255', 40004, 623, rmcpPing(0xff, 9)), 'not_tcp', ok);
+    cap.add(udp('192.0.2.21', SCANNER, 623, 40004, rmcpPong(0xff, 9, PONG_95_UNPROVISIONED)), 'not_tcp', ok);
+    // malformed: a pong whose data length (16) runs past the datagram (8 data bytes there), a pong with
+    // data length 4, an ASF header cut to 5 of its 8 bytes, RMCP version 0x05, 3 bytes, a UDP length longer
+    // than the IP payload, a UDP length under 8
+    cap.add(udp('192.0.2.26', SCANNER, 623, 40005, rmcpPong(0xff, 1, PONG_95_PROVISIONED).subarray(0, 20)), 'not_tcp', ok);
+    cap.add(udp('192.0.2.26', SCANNER, 623, 40005, concat(hex('0600ff06 000011be 40010004'), hex('00000157'))), 'not_tcp', ok);
+    cap.add(udp(SCANNER, '192.0.2.26', 40005, 623, hex('0600ff06 000011be 80')), 'not_tcp', ok);
+    cap.add(udp(SCANNER, '192.0.2.26', 40005, 623, hex('0500ff06 000011be 80010000')), 'not_tcp', ok);
+    cap.add(udp(SCANNER, '192.0.2.26', 40005, 623, hex('0600ff')), 'not_tcp', ok);
+    cap.add(eth(udp4Len(SCANNER, '192.0.2.26', 40006, 623, rmcpPing(0xff, 2), 40)), 'not_tcp', { udp: 'decode.udp.len_exceeds_ip' });
+    cap.add(eth(udp4Len(SCANNER, '192.0.2.26', 40006, 623, rmcpPing(0xff, 2), 6)), 'not_tcp', { udp: 'decode.udp.len_too_small' });
+    // a sweep: pings from one source to 8 hosts (the synthetic policy's scan_hosts threshold is 8)
+    cap.pause(SEC);
+    for (let h = 40; h < 48; h++) cap.add(udp(PROBER, `192.0.2.${h}`, 41000, 623, rmcpPing(0xff, 0)), 'not_tcp', ok);
+    out.push(
+      pcapFixture(
+        'rmcp.pcap',
+        cap,
+        'UDP 623 RMCP/ASF, read with --extended-ports (test/helpers/fixtures.ts EXTENDED_PORT_FIXTURES): presence pings from 198.51.100.50 ' +
+          'answered by the real DeathMetal pong payloads of amt-protocol.md 5 (192.0.2.21 AMT 9.5 unprovisioned, .22 9.5 provisioned on 16992, ' +
+          '.23 11.0 and .24 11.8, both pre-provisioning): none in the synthetic inventory, so amt.rogue_device for each and ' +
+          'amt.unprovisioned_device for .21/.23/.24; the inventoried [2001:db8::10] answering over IPv6 (11.8, post, dual port: no notice); ' +
+          'a MeshCentral-style ping (sequence 0) on VLAN 100 answered by an RMCP ACK and an AMT 16.1 pong (version byte 0, extended bytes); ' +
+          "IPMI class 0x07: nmap's Get Channel Auth Capabilities and an IPMI message whose bytes mimic a pong (both message_type ipmi); " +
+          'a ping to 192.0.2.255 answered from .21 (unpaired uid); malformed: pong data length past the datagram (rmcp.asf_bad_length), ' +
+          'pong with 4 data bytes (rmcp.pong_short), ASF header cut (rmcp.asf_truncated), RMCP version 5 (rmcp.bad_version), 3 bytes ' +
+          '(rmcp.truncated), UDP length 40 > IP payload (decode.udp.len_exceeds_ip), UDP length 6 (decode.udp.len_too_small); then ' +
+          'pings from 198.51.100.99 to 192.0.2.40-47 (amt.scan, 8 hosts); without --extended-ports every frame is not_tcp and nothing is reported',
       ),
     );
   }

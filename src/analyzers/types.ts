@@ -41,6 +41,12 @@ export interface AnalyzerHost {
   emit(record: AnalyzerRecord): void;
   /** Counts a registered anomaly (core/anomaly.ts registerAnomaly). */
   anomaly(id: number): void;
+  /**
+   * Present only for sessions on a port where AMT is not assumed (TCP 5900 with --extended-ports):
+   * the analyzer calls it once, at the packet that shows the server is an AMT endpoint (the RFB
+   * desktop name of the AMT KVM server), so app/ can make the session an AMT session from then on.
+   */
+  amtIdentified?(ts: Micros): void;
 }
 
 export type Analyzer = StreamConsumer;

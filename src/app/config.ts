@@ -35,6 +35,8 @@ export interface ReadRequest {
   uidSeed?: string;
   /** Keep SOL console transcripts in amt_redir records. */
   extract?: boolean;
+  /** Also TCP 623/664 (DASH), UDP 623 (RMCP presence ping/pong) and TCP 5900 (AMT KVM by desktop name). */
+  extendedPorts?: boolean;
 }
 
 export interface RunConfig {
@@ -50,6 +52,7 @@ export interface RunConfig {
   readonly verbose: boolean;
   readonly uidSeed: string;
   readonly extract: boolean;
+  readonly extendedPorts: boolean;
 }
 
 export interface Environment {
@@ -183,6 +186,7 @@ export function buildReadConfig(req: ReadRequest, env: Environment): RunConfig {
     verbose: req.verbose ?? false,
     uidSeed: req.uidSeed ?? 'amtwatch',
     extract: req.extract ?? false,
+    extendedPorts: req.extendedPorts ?? false,
   });
 }
 
@@ -256,6 +260,8 @@ export interface LiveRequest {
   color?: boolean;
   uidSeed?: string;
   extract?: boolean;
+  /** Also TCP 623/664, UDP 623 and TCP 5900 (kernel filter and analysis). */
+  extendedPorts?: boolean;
 }
 
 export interface LiveConfig {
@@ -283,6 +289,7 @@ export interface LiveConfig {
   readonly maxBatchPackets: number;
   readonly uidSeed: string;
   readonly extract: boolean;
+  readonly extendedPorts: boolean;
 }
 
 function intIn(v: number | undefined, def: number, min: number, max: number, flag: string, unit: string): number {
@@ -344,6 +351,7 @@ export function buildLiveConfig(req: LiveRequest, env: Environment): LiveConfig 
     maxBatchPackets: LIVE_DEFAULTS.maxBatchPackets,
     uidSeed: req.uidSeed ?? 'amtwatch-live',
     extract: req.extract ?? false,
+    extendedPorts: req.extendedPorts ?? false,
   });
 }
 

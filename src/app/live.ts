@@ -452,7 +452,7 @@ function interimSweepUs(interimUs: number): number {
 export function runLive(cfg: LiveConfig, io: LiveIo): Promise<LiveSummary> {
   // ---- everything that can fail with a usage error comes first, before any device is opened
   loadAddon();
-  const bpf = buildBpf(cfg.filter);
+  const bpf = buildBpf(cfg.filter, cfg.extendedPorts);
   if (cfg.filter !== null) {
     const err = checkFilter(bpf, 1, cfg.snaplen);
     if (err !== null) throw new AmtwatchError('AMTW_USAGE', `--filter ${JSON.stringify(cfg.filter)}: ${err}`);
@@ -473,7 +473,7 @@ export function runLive(cfg: LiveConfig, io: LiveIo): Promise<LiveSummary> {
   const statsReporter = cfg.format === 'text' ? createLiveTextReporter(urgent, cfg.color) : createReporter('ndjson', urgent);
   let limiter: NoticeLimiter | null = null;
   const pipeline = new Pipeline(
-    { limits: cfg.limits, policy: cfg.policy, uidSeed: cfg.uidSeed, analyzerFor, extract: cfg.extract },
+    { limits: cfg.limits, policy: cfg.policy, uidSeed: cfg.uidSeed, analyzerFor, extract: cfg.extract, extendedPorts: cfg.extendedPorts },
     {
       conn: (r) => reporter.conn(r),
       notice: (r) => (limiter === null ? reporter.notice(r) : limiter.offer(r)),

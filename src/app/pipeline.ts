@@ -2,14 +2,27 @@
  * The per-packet pipeline: frame -> decode -> session -> policy -> report.
  * Shared by offline reading and live capture, so the same traffic gives the same records.
  * The only try/catch of the hot path is here, once per frame.
+ *
+ * Extended ports (options.extendedPorts, `--extended-ports`): TCP 623 and 664 are AMT sessions like
+ * 16992/16993 (HTTP and TLS analyzers); UDP 623 datagrams go to the RMCP analyzer (one rmcp record
+ * each, no session); TCP 5900 sessions are tracked with the plain RFB analyzer as CANDIDATES: not
+ * AMT sessions (no verdict, no notice, no conn record) until the RFB ServerInit names the desktop
+ * `Intel(r) AMT KVM`. At that packet the session becomes an AMT session (service amt-kvm-5900): it is
+ * counted, judged and, when unauthorized, its amt.unauthorized_session notice is raised then (with
+ * that packet's time), not at the SYN, because only the desktop name tells AMT from ordinary VNC.
+ * A 5900 session that never shows the name ends as an "other" session (stats other_sessions).
  */
 import type { AnalyzerFactory, AnalyzerHost, SessionRef } from '../analyzers/types.js';
+import { A_RMCP_FRAGMENT } from '../analyzers/rmcp/constants.js';
+import { createRmcpAnalyzer, type RmcpAnalyzer } from '../analyzers/rmcp/analyzer.js';
+import type { IpBytes } from '../core/addr.js';
 import { A_INTERNAL_DECODER_BUG, AnomalyCounters } from '../core/anomaly.js';
-import { AMT_PORT_MAX, AMT_PORT_MIN, AMT_SERVICES } from '../core/flow.js';
+import { copyBytes } from '../core/bytes.js';
+import { AMT_KVM_VNC_PORT, AMT_PORT_MAX, AMT_PORT_MIN, amtServiceName, EXTENDED_TCP_PORTS, RMCP_PORT } from '../core/flow.js';
 import type { Limits } from '../core/limits.js';
 import type { Micros } from '../core/time.js';
 import { decodePacket } from '../decode/link.js';
-import { DECODE_TCP, DecodedPacket } from '../decode/packet.js';
+import { DECODE_TCP, DECODE_UDP, DecodedPacket, FRAG_NONE } from '../decode/packet.js';
 import type { Frame } from '../io/frame.js';
 import type { PolicyConfig } from '../policy/config.js';
 import { Correlator } from '../policy/correlate.js';
@@ -28,6 +41,7 @@ import {
 } from '../records/index.js';
 import type { Session } from '../session/session.js';
 import { SessionTable } from '../session/table.js';
+import { makeUid } from '../session/uid.js';
 
 export interface RecordSink {
   conn(r: ConnRecord): void;
@@ -40,15 +54,22 @@ export interface PipelineOptions {
   policy: PolicyConfig;
   uidSeed: string;
   /** The protocol analyzer for a session's server port, or null for none (metadata only). */
-  analyzerFor?: (respPort: number) => AnalyzerFactory | null;
+  analyzerFor?: (respPort: number, extendedPorts: boolean) => AnalyzerFactory | null;
   /** --extract: analyzers keep SOL transcripts. */
   extract?: boolean;
+  /** --extended-ports: TCP 623/664/5900 and UDP 623 too (see the module comment). */
+  extendedPorts?: boolean;
 }
 
 interface AppSessionData {
   verdict: SessionVerdict;
   facts: AmtConnFacts;
+  /** A TCP 5900 session waiting for its RFB desktop name (verdict not yet made). */
+  candidate: boolean;
 }
+
+/** Placeholder verdict of a candidate session; replaced when it is identified as AMT. */
+const PENDING: SessionVerdict = Object.freeze({ authorized: true, reasons: Object.freeze([]) });
 
 export interface PipelineCounters {
   frames: number;
@@ -57,7 +78,10 @@ export interface PipelineCounters {
   notices: number;
   amtSessions: number;
   unauthorizedSessions: number;
-  /** Sessions with an AMT port as the client's port only (not AMT sessions). */
+  /**
+   * Sessions with an AMT port as the client's port only (not AMT sessions); with extended ports also
+   * TCP 5900 sessions that did not turn out to be the AMT KVM server.
+   */
   otherSessions: number;
   /** AMT sessions that have ended, their payload bytes (sequence span) and the part never seen. */
   amtEnded: number;
@@ -95,8 +119,13 @@ export class Pipeline {
   private policy: PolicyConfig;
   readonly correlator: Correlator;
   private readonly limits: Limits;
-  private readonly analyzerFor: (respPort: number) => AnalyzerFactory | null;
+  private readonly analyzerFor: (respPort: number, extendedPorts: boolean) => AnalyzerFactory | null;
   private readonly extract: boolean;
+  private readonly extended: boolean;
+  /** UDP 623 (extended ports only). */
+  private readonly rmcp: RmcpAnalyzer | null;
+  private readonly uidSeed: string;
+  private rmcpCounter = 0;
 
   constructor(opts: PipelineOptions, private readonly sink: RecordSink) {
     this.policy = opts.policy;
@@ -104,11 +133,23 @@ export class Pipeline {
     this.correlator = new Correlator(opts.policy);
     this.analyzerFor = opts.analyzerFor ?? (() => null);
     this.extract = opts.extract ?? false;
+    this.extended = opts.extendedPorts ?? false;
+    this.uidSeed = opts.uidSeed;
     for (let p = AMT_PORT_MIN; p <= AMT_PORT_MAX; p++) this.watched[p] = 1;
+    if (this.extended) for (const p of EXTENDED_TCP_PORTS) this.watched[p] = 1;
+    this.rmcp = this.extended
+      ? createRmcpAnalyzer({
+          limits: opts.limits,
+          emit: (r) => this.analyzerRecord(r, r.vlan),
+          anomaly: (id) => this.anomalies.bump(id),
+          newUid: (key, ts) => makeUid(this.uidSeed, key, ts, ++this.rmcpCounter),
+        })
+      : null;
     this.table = new SessionTable({
       limits: opts.limits,
       anomalies: this.anomalies,
       uidSeed: opts.uidSeed,
+      extendedPorts: this.extended,
       events: { open: (s) => this.opened(s), end: (s) => this.ended(s) },
     });
   }
@@ -167,9 +208,10 @@ export class Pipeline {
         }
       }
       const pkt = this.pkt;
-      const r = decodePacket(d, o, f.end, f.wireLen, f.linkType, pkt);
+      const r = decodePacket(d, o, f.end, f.wireLen, f.linkType, pkt, this.extended);
       if (r !== DECODE_TCP) {
         if (r < 0) this.anomalies.bump(-r);
+        else if (r === DECODE_UDP && (pkt.srcPort === RMCP_PORT || pkt.dstPort === RMCP_PORT)) this.udp(pkt, f);
         return;
       }
       if (this.watched[pkt.srcPort] === 0 && this.watched[pkt.dstPort] === 0) return;
@@ -181,6 +223,27 @@ export class Pipeline {
       this.anomalies.bump(A_INTERNAL_DECODER_BUG);
     }
   };
+
+  /** A UDP datagram to or from port 623 (extended ports only): the RMCP analyzer. */
+  private udp(p: DecodedPacket, f: Frame): void {
+    this.counters.amtFrames++;
+    if (p.ipFrag !== FRAG_NONE) {
+      // RMCP messages are a few dozen bytes; a fragmented one is not analysed (nor reassembled)
+      this.anomalies.bump(A_RMCP_FRAGMENT);
+      return;
+    }
+    const v6 = p.ipVersion === 6;
+    const src: IpBytes = v6 ? copyBytes(f.data, p.src6Off, p.src6Off + 16) : u32ToBytes(p.src4);
+    const dst: IpBytes = v6 ? copyBytes(f.data, p.dst6Off, p.dst6Off + 16) : u32ToBytes(p.dst4);
+    (this.rmcp as RmcpAnalyzer).datagram(
+      { src, srcPort: p.srcPort, dst, dstPort: p.dstPort, vlan: p.vlan < 0 ? null : p.vlan },
+      f.data,
+      p.payloadOff,
+      p.payloadOff + p.payloadCapLen,
+      p.payloadLen,
+      f.ts,
+    );
+  }
 
   /** Packet time reached the next sweep. */
   private tick(f: Frame): void {
@@ -208,24 +271,46 @@ export class Pipeline {
       respH: s.respAddr,
       respP: s.respPort,
       vlan: s.vlan < 0 ? null : s.vlan,
-      service: AMT_SERVICES[s.respPort] ?? '-',
+      service: amtServiceName(s.respPort),
     };
   }
 
   private opened(s: Session): void {
     if (!s.isAmt) {
-      this.counters.otherSessions++;
+      if (this.extended && s.respPort === AMT_KVM_VNC_PORT) this.openCandidate(s);
+      else this.counters.otherSessions++;
       return;
     }
     this.counters.amtSessions++;
     const f = this.facts(s);
     const verdict = judgeSession(f, this.policy);
-    const data: AppSessionData = { verdict, facts: emptyConnFacts() };
+    const data: AppSessionData = { verdict, facts: emptyConnFacts(), candidate: false };
     s.app = data;
     if (!verdict.authorized) this.counters.unauthorizedSessions++;
     for (const n of noticesForSessionStart(f, verdict)) this.notice(n);
-    const factory = this.analyzerFor(s.respPort);
+    const factory = this.analyzerFor(s.respPort, this.extended);
     if (factory !== null) s.consumerFactory = () => factory(this.host(s, data));
+  }
+
+  /** A TCP 5900 session (extended ports): the RFB analyzer decides whether it is the AMT KVM server. */
+  private openCandidate(s: Session): void {
+    const data: AppSessionData = { verdict: PENDING, facts: emptyConnFacts(), candidate: true };
+    s.app = data;
+    const factory = this.analyzerFor(s.respPort, this.extended);
+    if (factory === null) return;
+    s.consumerFactory = () => factory({ ...this.host(s, data), amtIdentified: (ts) => this.identified(s, data, ts) });
+  }
+
+  /** The candidate `s` showed the AMT KVM desktop name at time `ts`: from now on an AMT session. */
+  private identified(s: Session, data: AppSessionData, ts: Micros): void {
+    if (s.isAmt) return;
+    s.isAmt = true;
+    this.counters.amtSessions++;
+    const f = { ...this.facts(s), ts };
+    const verdict = judgeSession(f, this.policy);
+    data.verdict = verdict;
+    if (!verdict.authorized) this.counters.unauthorizedSessions++;
+    for (const n of noticesForSessionStart(f, verdict)) this.notice(n);
   }
 
   private notice(n: NoticeRecord): void {
@@ -256,7 +341,9 @@ export class Pipeline {
 
   private analyzerRecord(r: AnalyzerRecord, vlan: number | null): void {
     this.sink.analyzer(r);
-    if (r.event_type === 'http') {
+    if (r.event_type === 'rmcp') {
+      for (const n of this.correlator.onRmcp(r)) this.notice(n);
+    } else if (r.event_type === 'http') {
       for (const d of detectHttp(r)) this.notice(toNotice(r, vlan, d));
       for (const n of this.correlator.onHttp(r, vlan)) this.notice(n);
     } else if (r.event_type === 'amt_redir') {
@@ -269,7 +356,10 @@ export class Pipeline {
   }
 
   private ended(s: Session): void {
-    if (!s.isAmt) return;
+    if (!s.isAmt) {
+      if ((s.app as AppSessionData | undefined)?.candidate === true) this.counters.otherSessions++;
+      return;
+    }
     const data = s.app as AppSessionData | undefined;
     const verdict = data?.verdict ?? judgeSession(this.facts(s), this.policy);
     const conn = this.connRecord(s, verdict, data?.facts ?? emptyConnFacts(), false);
@@ -352,7 +442,7 @@ export class Pipeline {
       'id.resp_h': s.respAddr,
       'id.resp_p': s.respPort,
       proto: 'tcp',
-      service: AMT_SERVICES[s.respPort] ?? '-',
+      service: amtServiceName(s.respPort),
       duration: s.durationUs,
       orig_bytes: o.size(),
       resp_bytes: r.size(),
@@ -376,4 +466,8 @@ export class Pipeline {
       interim,
     };
   }
+}
+
+function u32ToBytes(v: number): Uint8Array {
+  return Uint8Array.of((v >>> 24) & 0xff, (v >>> 16) & 0xff, (v >>> 8) & 0xff, v & 0xff);
 }

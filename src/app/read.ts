@@ -50,7 +50,7 @@ export async function runRead(cfg: RunConfig, io: ReadIo): Promise<ReadSummary> 
   const t0 = io.nowMs();
   const reporter = createReporter(cfg.format, io.out, { color: cfg.color, verbose: cfg.verbose });
   const pipeline = new Pipeline(
-    { limits: cfg.limits, policy: cfg.policy, uidSeed: cfg.uidSeed, analyzerFor, extract: cfg.extract },
+    { limits: cfg.limits, policy: cfg.policy, uidSeed: cfg.uidSeed, analyzerFor, extract: cfg.extract, extendedPorts: cfg.extendedPorts },
     { conn: (r) => reporter.conn(r), notice: (r) => reporter.notice(r), analyzer: (r) => reporter.analyzer(r) },
   );
   if (isEmptyPolicy(cfg.policy)) {

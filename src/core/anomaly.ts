@@ -40,6 +40,9 @@ export const ANOMALY_NAMES = [
   'session.tcp.syn_inside_connection', // 31
   'session.tcp.seq_jump', // 32
   'internal.decoder_bug', // 33
+  'decode.udp.truncated', // 34
+  'decode.udp.len_too_small', // 35
+  'decode.udp.len_exceeds_ip', // 36
 ] as const;
 
 export type AnomalyName = (typeof ANOMALY_NAMES)[number];
@@ -77,6 +80,9 @@ export const A_SESSION_SEQ_RANGES_LIMIT = 30;
 export const A_SESSION_SYN_INSIDE_CONNECTION = 31;
 export const A_SESSION_SEQ_JUMP = 32;
 export const A_INTERNAL_DECODER_BUG = 33;
+export const A_UDP_TRUNCATED = 34;
+export const A_UDP_LEN_TOO_SMALL = 35;
+export const A_UDP_LEN_EXCEEDS_IP = 36;
 
 /**
  * Codes registered by analyzers at module load (`export const A_X = registerAnomaly('http.x')`).

@@ -23,6 +23,51 @@ export function isAmtPort(p: number): boolean {
 }
 
 /**
+ * The extended ports, watched only with --extended-ports (amt-protocol.md section 1):
+ * TCP 623 DASH WS-Management over HTTP, TCP 664 the same over TLS (AMT answers on both), UDP 623
+ * RMCP/ASF presence ping/pong, and TCP 5900 (plain RFB into the AMT KVM server, when enabled).
+ * 5900 is ordinary VNC far more often than AMT: a 5900 session is an AMT session only once its RFB
+ * ServerInit names the desktop `Intel(r) AMT KVM` (see app/pipeline.ts).
+ */
+export const DASH_HTTP_PORT = 623;
+export const DASH_HTTPS_PORT = 664;
+export const AMT_KVM_VNC_PORT = 5900;
+/** UDP: RMCP (ASF presence ping/pong; IPMI uses the same port with RMCP class 0x07). */
+export const RMCP_PORT = 623;
+export const EXTENDED_TCP_PORTS: readonly number[] = Object.freeze([DASH_HTTP_PORT, DASH_HTTPS_PORT, AMT_KVM_VNC_PORT]);
+export const EXTENDED_SERVICES: Readonly<Record<number, string>> = Object.freeze({
+  623: 'amt-dash-http',
+  664: 'amt-dash-https',
+  5900: 'amt-kvm-5900',
+});
+
+/** TCP 623, 664 or 5900. */
+export function isExtendedTcpPort(p: number): boolean {
+  return p === DASH_HTTP_PORT || p === DASH_HTTPS_PORT || p === AMT_KVM_VNC_PORT;
+}
+
+/**
+ * Whether `p` is a server port for the session table's role rule: an AMT port (16992-16995), or with
+ * extended ports on, 623, 664 or 5900.
+ */
+export function isServerPort(p: number, extended: boolean): boolean {
+  return isAmtPort(p) || (extended && isExtendedTcpPort(p));
+}
+
+/**
+ * Whether a session whose responder port is `p` is an AMT session from its first packet: 16992-16995,
+ * and with extended ports on 623 and 664. (5900 is judged later, by the RFB desktop name.)
+ */
+export function isAmtServerPort(p: number, extended: boolean): boolean {
+  return isAmtPort(p) || (extended && (p === DASH_HTTP_PORT || p === DASH_HTTPS_PORT));
+}
+
+/** The service name of an AMT session by its server port ('-' when none). */
+export function amtServiceName(p: number): string {
+  return AMT_SERVICES[p] ?? EXTENDED_SERVICES[p] ?? '-';
+}
+
+/**
  * Receives one session's payload in order, per direction. Implemented by analyzers, called by the
  * session layer (wired together in app/). `buf[off..end)` is only valid during the call.
  */

@@ -48,6 +48,15 @@ export const MAX_SOL_TRANSCRIPT_BYTES = 64 * 1024;
 /** Characters kept of any one packet-derived string field (URI, user agent, user name ...). */
 export const MAX_FIELD_CHARS = 1024;
 
+/**
+ * RMCP presence pings remembered (with --extended-ports) so that a pong gets its ping's uid: one entry
+ * per (pinger, pinger port, target, message tag). Least recently used first out; an unmatched pong
+ * gets a uid of its own.
+ */
+export const MAX_RMCP_PENDING = 4096;
+/** How long (packet time) a ping waits for its pong before its entry no longer pairs. */
+export const RMCP_PAIR_TIMEOUT_US = 5_000_000;
+
 /** Idle time (packet time, microseconds) after which an established or partial session is ended. */
 export const SESSION_IDLE_TIMEOUT_US = 300_000_000;
 /** Idle time after which a connection attempt that was never answered is ended. */
@@ -77,6 +86,8 @@ export interface Limits {
   readonly maxRedirMessageBytes: number;
   readonly maxSolTranscriptBytes: number;
   readonly maxFieldChars: number;
+  readonly maxRmcpPending: number;
+  readonly rmcpPairTimeoutUs: number;
   readonly sessionIdleTimeoutUs: number;
   readonly sessionAttemptTimeoutUs: number;
   readonly sessionCloseLingerUs: number;
@@ -103,6 +114,8 @@ export const DEFAULT_LIMITS: Limits = Object.freeze({
   maxRedirMessageBytes: MAX_REDIR_MESSAGE_BYTES,
   maxSolTranscriptBytes: MAX_SOL_TRANSCRIPT_BYTES,
   maxFieldChars: MAX_FIELD_CHARS,
+  maxRmcpPending: MAX_RMCP_PENDING,
+  rmcpPairTimeoutUs: RMCP_PAIR_TIMEOUT_US,
   sessionIdleTimeoutUs: SESSION_IDLE_TIMEOUT_US,
   sessionAttemptTimeoutUs: SESSION_ATTEMPT_TIMEOUT_US,
   sessionCloseLingerUs: SESSION_CLOSE_LINGER_US,

@@ -56,3 +56,4 @@ export const NULL_HEADER_LEN = 4;
 export const IPV4_HEADER_LEN = 20;
 export const IPV6_HEADER_LEN = 40;
 export const TCP_HEADER_LEN = 20;
+export const UDP_HEADER_LEN = 8;

@@ -10,7 +10,7 @@ import {
   A_IPV4_TRUNCATED,
 } from '../core/anomaly.js';
 import { IPPROTO_TCP, IPV4_HEADER_LEN } from './constants.js';
-import type { DecodedPacket } from './packet.js';
+import { FRAG_FIRST, FRAG_LATER, type DecodedPacket } from './packet.js';
 
 const IPOPT_EOL = 0;
 const IPOPT_NOP = 1;
@@ -28,6 +28,7 @@ const IPOPT_NOP = 1;
  *   a malformed option                  -> -A_IPV4_OPT_MALFORMED
  *   protocol != TCP                     -> fields filled, returns the next offset (caller: NOT_TCP)
  *   TCP fragment (MF or offset != 0)    -> -A_IPV4_FRAGMENT (fields filled, not reassembled)
+ *   other fragment                      -> fields filled, ipFrag = FRAG_FIRST (offset 0) or FRAG_LATER
  * On success fills ipVersion, ipOff, ipLen (= total length, so Ethernet padding is dropped), src4,
  * dst4, ttl, ipProto and returns the offset of the transport header.
  */
@@ -75,9 +76,12 @@ export function decodeIpv4(buf: Uint8Array, off: number, end: number, out: Decod
   out.dst4 =
     (((buf[off + 16] as number) << 24) | ((buf[off + 17] as number) << 16) | ((buf[off + 18] as number) << 8) | (buf[off + 19] as number)) >>> 0;
   // MF flag or a fragment offset: only TCP fragments matter to us (they could carry AMT traffic past
-  // a reassembly-less monitor); other protocols' fragments are just "not TCP".
-  if (proto === IPPROTO_TCP && ((((buf[off + 6] as number) << 8) | (buf[off + 7] as number)) & 0x3fff) !== 0) {
-    return -A_IPV4_FRAGMENT;
+  // a reassembly-less monitor); other protocols' fragments are just "not TCP" (ipFrag says which
+  // part, for the UDP decoder).
+  const frag = (((buf[off + 6] as number) << 8) | (buf[off + 7] as number)) & 0x3fff;
+  if (frag !== 0) {
+    if (proto === IPPROTO_TCP) return -A_IPV4_FRAGMENT;
+    out.ipFrag = (frag & 0x1fff) === 0 ? FRAG_FIRST : FRAG_LATER;
   }
   return off + hlen;
 }

@@ -18,7 +18,7 @@ import {
   IPPROTO_TCP,
   IPV6_HEADER_LEN,
 } from './constants.js';
-import type { DecodedPacket } from './packet.js';
+import { FRAG_FIRST, FRAG_LATER, type DecodedPacket } from './packet.js';
 
 const FRAG_HEADER_LEN = 8;
 
@@ -35,6 +35,7 @@ const FRAG_HEADER_LEN = 8;
  *     of a snapped frame (lengths consistent)    -> -A_IPV6_TRUNCATED
  *   a fragment header (offset or M set) before
  *     TCP or another extension                   -> -A_IPV6_FRAGMENT (fields filled)
+ * A fragment of another protocol ends the walk with ipFrag = FRAG_FIRST (offset 0) or FRAG_LATER.
  * Atomic fragments (offset 0, M clear; RFC 6946) are whole packets and are walked through. ESP (50),
  * no-next-header (59) and every other protocol end the walk: the caller sees ipProto != 6.
  * Fills ipVersion, ipOff, ipLen (= 40 + payload length), src6Off, dst6Off, ttl (hop limit), ipProto
@@ -89,7 +90,8 @@ export function decodeIpv6(buf: Uint8Array, off: number, end: number, out: Decod
           out.ipProto = next;
           return -A_IPV6_FRAGMENT;
         }
-        out.ipProto = next; // a UDP/ICMPv6/ESP/... fragment: not TCP, not our business
+        out.ipProto = next; // a UDP/ICMPv6/ESP/... fragment: not TCP (ipFrag says which part)
+        out.ipFrag = (((buf[o + 2] as number) << 8) | (buf[o + 3] as number)) >> 3 === 0 ? FRAG_FIRST : FRAG_LATER;
         return o + FRAG_HEADER_LEN;
       }
       hl = FRAG_HEADER_LEN;

@@ -1,12 +1,13 @@
 /**
- * decodePacket: one frame, link layer to TCP, into a reused DecodedPacket. Pure, allocation-free,
- * never throws. Result codes are documented in packet.ts.
+ * decodePacket: one frame, link layer to TCP (and, when asked, UDP), into a reused DecodedPacket.
+ * Pure, allocation-free, never throws. Result codes are documented in packet.ts.
  */
 import { A_LINK_UNSUPPORTED } from '../core/anomaly.js';
 import {
   ETHERTYPE_IPV4,
   ETHERTYPE_IPV6,
   IPPROTO_TCP,
+  IPPROTO_UDP,
   LINKTYPE_ETHERNET,
   LINKTYPE_IPV4,
   LINKTYPE_IPV6,
@@ -22,10 +23,11 @@ import { decodeEthernet } from './ethernet.js';
 import { decodeIpv4 } from './ipv4.js';
 import { decodeIpv6 } from './ipv6.js';
 import { decodeLoop, decodeNull } from './null.js';
-import { DECODE_NOT_IP, DECODE_NOT_TCP, DECODE_TCP, type DecodedPacket } from './packet.js';
+import { DECODE_NOT_IP, DECODE_NOT_TCP, DECODE_TCP, DECODE_UDP, FRAG_LATER, FRAG_NONE, type DecodedPacket } from './packet.js';
 import { decodeRaw } from './raw.js';
 import { decodeSll, decodeSll2 } from './sll.js';
 import { decodeTcp } from './tcp.js';
+import { decodeUdp } from './udp.js';
 
 /** True when decodePacket knows `linkType`. */
 export function isSupportedLinkType(linkType: number): boolean {
@@ -51,6 +53,9 @@ export function isSupportedLinkType(linkType: number): boolean {
  * pass `end - off` when unknown). Returns DECODE_TCP, DECODE_NOT_IP, DECODE_NOT_TCP or
  * -(anomaly id). A frame shorter than `wireLen` was snapped by the capture: length fields that reach
  * into the missing tail are not anomalies, and payloadCapLen < payloadLen.
+ * With `udp` (amtwatch --extended-ports), UDP is decoded too: DECODE_UDP or a UDP anomaly instead of
+ * DECODE_NOT_TCP (a non-first fragment stays DECODE_NOT_TCP: it has no UDP header). Without it the
+ * results are exactly those of a TCP-only decoder.
  */
 export function decodePacket(
   buf: Uint8Array,
@@ -59,6 +64,7 @@ export function decodePacket(
   wireLen: number,
   linkType: number,
   out: DecodedPacket,
+  udp = false,
 ): number {
   if (end > buf.length) end = buf.length;
   const cap = end - off;
@@ -69,6 +75,7 @@ export function decodePacket(
   out.etherType = 0;
   out.ipVersion = 0;
   out.ipProto = -1;
+  out.ipFrag = FRAG_NONE;
 
   let o: number;
   switch (linkType) {
@@ -110,9 +117,13 @@ export function decodePacket(
   else if (et === ETHERTYPE_IPV6) o = decodeIpv6(buf, o, end, out);
   else return DECODE_NOT_IP;
   if (o < 0) return o;
-  if (out.ipProto !== IPPROTO_TCP) return DECODE_NOT_TCP;
+  const ipEnd = out.ipOff + out.ipLen; // Ethernet padding past the IP length is not TCP's (or UDP's)
+  if (out.ipProto !== IPPROTO_TCP) {
+    if (!udp || out.ipProto !== IPPROTO_UDP || out.ipFrag === FRAG_LATER) return DECODE_NOT_TCP;
+    o = decodeUdp(buf, o, ipEnd < end ? ipEnd : end, out);
+    return o < 0 ? o : DECODE_UDP;
+  }
 
-  const ipEnd = out.ipOff + out.ipLen; // Ethernet padding past the IP length is not TCP's
   o = decodeTcp(buf, o, ipEnd < end ? ipEnd : end, out);
   return o < 0 ? o : DECODE_TCP;
 }

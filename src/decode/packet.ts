@@ -5,12 +5,23 @@
  * Result codes of decodePacket (decode/link.ts):
  *   DECODE_TCP (0)       a TCP segment was decoded; every field below is valid
  *   DECODE_NOT_IP (1)    not IPv4/IPv6 (ARP, LLDP, 802.3 frames, ...): not an anomaly
- *   DECODE_NOT_TCP (2)   IP but not TCP (UDP, ICMP, ESP, ...): not an anomaly
+ *   DECODE_NOT_TCP (2)   IP but not TCP (UDP, ICMP, ESP, ...): not an anomaly. With UDP decoding
+ *                        asked for (decodePacket's `udp`), UDP gives DECODE_UDP instead, except a
+ *                        non-first fragment (no UDP header in it), which stays DECODE_NOT_TCP
+ *   DECODE_UDP (3)       (only when asked for) a UDP datagram was decoded: the network-layer fields,
+ *                        srcPort, dstPort, udpOff, payloadOff, payloadLen and payloadCapLen are valid;
+ *                        ipFrag says whether it is the first fragment of a fragmented datagram
  *   < 0                  -(anomaly id) from core/anomaly.ts: malformed; fields are not valid
  */
 export const DECODE_TCP = 0;
 export const DECODE_NOT_IP = 1;
 export const DECODE_NOT_TCP = 2;
+export const DECODE_UDP = 3;
+
+/** ipFrag values: not a fragment, the first fragment (offset 0, more to come), a later fragment. */
+export const FRAG_NONE = 0;
+export const FRAG_FIRST = 1;
+export const FRAG_LATER = 2;
 
 export const TCP_FIN = 0x01;
 export const TCP_SYN = 0x02;
@@ -67,6 +78,11 @@ export class DecodedPacket {
    * extension-header walk (6 TCP, 17 UDP, 58 ICMPv6, 50 ESP, 59 no next header, ...). -1 before IP.
    */
   ipProto = -1;
+  /**
+   * FRAG_NONE, FRAG_FIRST or FRAG_LATER: set for non-TCP fragments (IPv4 MF/offset, an IPv6 fragment
+   * header with offset or M set). TCP fragments are an anomaly instead and never get this far.
+   */
+  ipFrag = 0;
 
   // ---- transport layer
   tcpOff = 0;
@@ -80,9 +96,14 @@ export class DecodedPacket {
   /** The 8 flag bits (TCP_FIN ... TCP_CWR). */
   flags = 0;
   window = 0;
-  /** Offset of the TCP payload in the buffer. */
+  /** Offset of the UDP header in the buffer (DECODE_UDP). */
+  udpOff = 0;
+  /** Offset of the TCP (or UDP) payload in the buffer. */
   payloadOff = 0;
-  /** Payload length on the wire, from the IP length (not the captured length). */
+  /**
+   * Payload length on the wire, from the IP length (not the captured length). For UDP, from the UDP
+   * length field (bounded by the IP length; for a first fragment, what this fragment carries).
+   */
   payloadLen = 0;
   /** Payload bytes actually present in the buffer (< payloadLen when the capture was snapped). */
   payloadCapLen = 0;

@@ -21,10 +21,20 @@ import { newFrame, type FrameSink } from './frame.js';
 /** The kernel filter: every TCP segment to or from an AMT port, with or without one 802.1Q tag. */
 export const AMT_BPF = 'tcp portrange 16992-16995 or (vlan and tcp portrange 16992-16995)';
 
-/** The BPF program installed on every interface: AMT_BPF, narrowed by the user's --filter. */
-export function buildBpf(extra: string | null): string {
+/** The ports of --extended-ports: DASH on TCP 623/664, RMCP on UDP 623, the AMT KVM server on TCP 5900. */
+const EXTENDED_PRIMITIVES = 'tcp portrange 16992-16995 or tcp port 623 or tcp port 664 or udp port 623 or tcp port 5900';
+
+/** The kernel filter with --extended-ports, untagged and with one 802.1Q tag. */
+export const AMT_EXTENDED_BPF = `${EXTENDED_PRIMITIVES} or (vlan and (${EXTENDED_PRIMITIVES}))`;
+
+/**
+ * The BPF program installed on every interface: AMT_BPF (AMT_EXTENDED_BPF with `extendedPorts`),
+ * narrowed by the user's --filter.
+ */
+export function buildBpf(extra: string | null, extendedPorts = false): string {
+  const base = extendedPorts ? AMT_EXTENDED_BPF : AMT_BPF;
   const e = extra?.trim() ?? '';
-  return e === '' ? AMT_BPF : `(${AMT_BPF}) and (${e})`;
+  return e === '' ? base : `(${base}) and (${e})`;
 }
 
 /** Where the addon is built (node-gyp's default), relative to this module in src/io or dist/io. */

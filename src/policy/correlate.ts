@@ -4,22 +4,28 @@
  *   redirection authentication) from one source reaching a threshold within a window;
  * - amt.scan: one source touching many AMT hosts, or making many refused/unanswered attempts,
  *   within a window;
- * - amt.vulnerable_firmware: once per (endpoint, firmware version).
+ * - amt.vulnerable_firmware: once per (endpoint, firmware version);
+ * - with --extended-ports: RMCP presence pings count toward amt.scan (the target is a host touched,
+ *   in the same per-source table as TCP sessions); amt.rogue_device and amt.unprovisioned_device
+ *   once per endpoint from RMCP pongs.
  * Every table is capped (MAX_TRACKED); what the cap forgets is counted, never silently grown.
  */
 import { formatIp } from '../core/addr.js';
 import { LruMap } from '../core/lru.js';
 import type { Micros } from '../core/time.js';
 import {
+  IANA_INTEL,
   NOTE_AUTH_BRUTEFORCE,
   NOTE_SCAN,
   type AmtRedirRecord,
   type ConnRecord,
   type HttpRecord,
   type NoticeRecord,
+  type RmcpRecord,
 } from '../records/index.js';
 import type { PolicyConfig } from './config.js';
-import { detectFirmware, toNotice } from './detect.js';
+import { detectFirmware, detectRogueDevice, detectUnprovisioned, toNotice } from './detect.js';
+import { inInventory } from './evaluate.js';
 
 /** Sources (and endpoints) remembered at once by each table. */
 export const MAX_TRACKED = 10_000;
@@ -49,10 +55,12 @@ export class Correlator {
   private readonly brute = new LruMap<string, SourceState>(MAX_TRACKED);
   private readonly scan = new LruMap<string, ScanState>(MAX_TRACKED);
   private readonly firmwareSeen = new LruMap<string, true>(MAX_TRACKED);
+  private readonly rogueSeen = new LruMap<string, true>(MAX_TRACKED);
+  private readonly unprovisionedSeen = new LruMap<string, true>(MAX_TRACKED);
 
   /** Entries the caps made the correlator forget. */
   get forgotten(): number {
-    return this.brute.evicted + this.scan.evicted + this.firmwareSeen.evicted;
+    return this.brute.evicted + this.scan.evicted + this.firmwareSeen.evicted + this.rogueSeen.evicted + this.unprovisionedSeen.evicted;
   }
 
   constructor(private policy: PolicyConfig) {}
@@ -118,24 +126,31 @@ export class Correlator {
     return d === null ? null : toNotice(id, vlan, d);
   }
 
-  /** A finished AMT session: scan bookkeeping for its originator. */
-  onConn(c: ConnRecord): NoticeRecord[] {
+  /** The scan state of source `src` at time `ts` (a new window when the old one has passed). */
+  private scanState(src: string, ts: Micros): ScanState {
     const t = this.policy.thresholds;
-    const src = formatIp(c['id.orig_h']);
     const st = this.scan.touch(src, () => ({
-      windowStart: c.ts,
+      windowStart: ts,
       hosts: new Set<string>(),
       failedAttempts: 0,
       alertedHosts: false,
       alertedAttempts: false,
     }));
-    if (c.ts - st.windowStart > t.scan_window * US) {
-      st.windowStart = c.ts;
+    if (ts - st.windowStart > t.scan_window * US) {
+      st.windowStart = ts;
       st.hosts.clear();
       st.failedAttempts = 0;
       st.alertedHosts = false;
       st.alertedAttempts = false;
     }
+    return st;
+  }
+
+  /** A finished AMT session: scan bookkeeping for its originator. */
+  onConn(c: ConnRecord): NoticeRecord[] {
+    const t = this.policy.thresholds;
+    const src = formatIp(c['id.orig_h']);
+    const st = this.scanState(src, c.ts);
     if (st.hosts.size < MAX_HOSTS_PER_SOURCE) st.hosts.add(formatIp(c['id.resp_h']));
     // refused or unanswered, or a half-open probe (a SYN scan resets the answered SYN-ACK: RSTO, no payload)
     if (FAILED_STATES.has(c.conn_state) || (c.orig_bytes === 0 && c.resp_bytes === 0 && c.conn_state === 'RSTO')) st.failedAttempts++;
@@ -171,6 +186,51 @@ export class Correlator {
           c['id.orig_h'],
         ),
       );
+    }
+    return out;
+  }
+
+  /**
+   * An RMCP datagram (--extended-ports). A presence ping counts its target as a host its sender
+   * touched (amt.scan, the same table and threshold as TCP sessions). A pong from an Intel AMT
+   * endpoint (OEM IANA 343) gives amt.rogue_device when an inventory is configured and the endpoint is
+   * not in it, and amt.unprovisioned_device when it says "pre-provisioning"; each once per endpoint.
+   */
+  onRmcp(r: RmcpRecord): NoticeRecord[] {
+    const out: NoticeRecord[] = [];
+    if (r.message_type === 'ping') {
+      const t = this.policy.thresholds;
+      const src = formatIp(r['id.orig_h']);
+      const st = this.scanState(src, r.ts);
+      if (st.hosts.size < MAX_HOSTS_PER_SOURCE) st.hosts.add(formatIp(r['id.resp_h']));
+      if (!st.alertedHosts && st.hosts.size >= t.scan_hosts) {
+        st.alertedHosts = true;
+        out.push(
+          toNotice(
+            r,
+            r.vlan,
+            {
+              note: NOTE_SCAN,
+              msg: `${src} probed ${st.hosts.size} hosts for AMT within ${t.scan_window} s, latest with an RMCP presence ping to ${formatIp(r['id.resp_h'])}:${r['id.resp_p']} (AMT reconnaissance)`,
+              sub: 'hosts',
+              n: st.hosts.size,
+            },
+            r['id.orig_h'],
+          ),
+        );
+      }
+      return out;
+    }
+    if (r.message_type !== 'pong' || r.iana !== IANA_INTEL) return out;
+    const host = formatIp(r['id.orig_h']);
+    if (inInventory(this.policy, r['id.orig_h']) === false && !this.rogueSeen.has(host)) {
+      this.rogueSeen.touch(host, () => true);
+      out.push(toNotice(r, r.vlan, detectRogueDevice(r)));
+    }
+    const d = detectUnprovisioned(r);
+    if (d !== null && !this.unprovisionedSeen.has(host)) {
+      this.unprovisionedSeen.touch(host, () => true);
+      out.push(toNotice(r, r.vlan, d));
     }
     return out;
   }

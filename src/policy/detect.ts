@@ -10,8 +10,11 @@ import {
   NOTE_CVE_2017_5689_BYPASS,
   NOTE_HIGH_RISK_OPERATION,
   NOTE_REDIRECTION_SESSION,
+  NOTE_ROGUE_DEVICE,
+  NOTE_UNPROVISIONED_DEVICE,
   NOTE_VULNERABLE_FIRMWARE,
   type AmtRedirRecord,
+  type RmcpRecord,
   type HttpRecord,
   type NoticeRecord,
   type SessionIdFields,
@@ -182,5 +185,42 @@ export function detectFirmware(server: Uint8Array, port: number, version: string
     msg: `${hostPort(server, port)} runs AMT firmware ${version}, exposed to ${list.join('; ')}`,
     sub: m.map((x) => x.advisory.id).join(','),
     n: m.length,
+  };
+}
+
+/** "Intel AMT 11.8 (provisioning state post, AMT port 16992, both 16992 and 16993)" from a pong. */
+export function rmcpDeviceWords(r: RmcpRecord): string {
+  const parts: string[] = [];
+  parts.push(`provisioning state ${r.provisioning_state ?? 'unknown'}`);
+  if (r.amt_port !== null) parts.push(r.amt_port === 0 ? 'AMT port 0: not set up' : `AMT port ${r.amt_port}`);
+  if (r.dual_port === true) parts.push('both 16992 and 16993 open');
+  return `Intel AMT ${r.amt_version ?? '(version unknown)'} (${parts.join(', ')})`;
+}
+
+function rmcpSub(r: RmcpRecord): string {
+  return `version=${r.amt_version ?? '-'},state=${r.provisioning_state ?? '-'},port=${r.amt_port ?? '-'}`;
+}
+
+/** An RMCP pong from an Intel AMT endpoint that is not in the AMT inventory (../shared/amt-protocol.md 11 item 7). */
+export function detectRogueDevice(r: RmcpRecord): NoticeDraft {
+  return {
+    note: NOTE_ROGUE_DEVICE,
+    msg: `${formatIp(r['id.orig_h'])} answered an RMCP presence ping from ${formatIp(r['id.resp_h'])} as ${rmcpDeviceWords(r)} but is not in the AMT inventory (rogue AMT device)`,
+    sub: rmcpSub(r),
+    n: null,
+  };
+}
+
+/**
+ * An RMCP pong saying AMT is present but not set up (provisioning state pre): anyone with physical
+ * access (or, in some setups, on the network) can provision it and take over its management.
+ */
+export function detectUnprovisioned(r: RmcpRecord): NoticeDraft | null {
+  if (r.provisioning_state !== 'pre') return null;
+  return {
+    note: NOTE_UNPROVISIONED_DEVICE,
+    msg: `${formatIp(r['id.orig_h'])} is ${rmcpDeviceWords(r)}: AMT is present but not set up, so anyone with physical access can provision it`,
+    sub: rmcpSub(r),
+    n: null,
   };
 }

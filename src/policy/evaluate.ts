@@ -35,6 +35,11 @@ function inAny(list: readonly Cidr[], ip: IpBytes): boolean {
   return false;
 }
 
+/** True/false when an inventory is configured and `ip` is / is not in it; null without one. */
+export function inInventory(policy: PolicyConfig, ip: IpBytes): boolean | null {
+  return policy.amtHosts === null ? null : inAny(policy.amtHosts, ip);
+}
+
 /** Authorized, or unauthorized with its reasons (client not a console; server not in the inventory). */
 export function judgeSession(f: AmtSessionFacts, policy: PolicyConfig): SessionVerdict {
   const reasons: string[] = [];
@@ -48,6 +53,9 @@ const SERVICE_WORDS: Readonly<Record<string, string>> = {
   'amt-https': 'AMT HTTPS/WS-Management',
   'amt-redir': 'AMT redirection (SOL/IDE-R/KVM)',
   'amt-redir-tls': 'AMT redirection over TLS (SOL/IDE-R/KVM)',
+  'amt-dash-http': 'AMT DASH WS-Management (TCP 623)',
+  'amt-dash-https': 'AMT DASH WS-Management over TLS (TCP 664)',
+  'amt-kvm-5900': 'AMT KVM (RFB on TCP 5900)',
 };
 
 const REASON_WORDS: Readonly<Record<string, string>> = {
@@ -60,7 +68,11 @@ export function hostPort(ip: IpBytes, port: number): string {
   return ip.length === 16 ? `[${t}]:${port}` : `${t}:${port}`;
 }
 
-/** Notices raised when an AMT session starts (at its first packet, so live alerts are immediate). */
+/**
+ * Notices raised when an AMT session starts (at its first packet, so live alerts are immediate). A
+ * TCP 5900 session becomes an AMT session only when its RFB desktop name is seen (app/pipeline.ts):
+ * its facts carry that packet's time, and the notice is raised then.
+ */
 export function noticesForSessionStart(f: AmtSessionFacts, v: SessionVerdict): NoticeRecord[] {
   if (v.authorized) return [];
   const why = v.reasons.map((r) => REASON_WORDS[r] ?? r).join('; ');

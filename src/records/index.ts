@@ -113,6 +113,10 @@ export const NOTE_CLEARTEXT_CREDENTIALS = 'amt.cleartext_credentials';
 export const NOTE_HIGH_RISK_OPERATION = 'amt.high_risk_operation';
 export const NOTE_AUTH_BRUTEFORCE = 'amt.auth_bruteforce';
 export const NOTE_SCAN = 'amt.scan';
+/** --extended-ports: an RMCP pong from an Intel AMT endpoint that is not in the inventory (once per endpoint). */
+export const NOTE_ROGUE_DEVICE = 'amt.rogue_device';
+/** --extended-ports: an RMCP pong saying AMT is present but not set up (pre-provisioning; once per endpoint). */
+export const NOTE_UNPROVISIONED_DEVICE = 'amt.unprovisioned_device';
 
 export interface NoticeRecord {
   event_type: 'notice';
@@ -410,7 +414,11 @@ export const TLS_FIELDS: readonly FieldSpec[] = [
   { key: 'partial', kind: 'bool' },
 ];
 
-/** One redirection-protocol session (16994, 16995 after TLS is not readable, or /ws-redirection). */
+/**
+ * One redirection-protocol session (16994, 16995 after TLS is not readable, or /ws-redirection), or
+ * with --extended-ports an RFB session on TCP 5900 whose desktop name identifies the AMT KVM server
+ * (session_type KVM, auth_type rfb_vnc or rfb_none; the redirection-protocol fields stay empty).
+ */
 export interface AmtRedirRecord extends SessionIdFields {
   event_type: 'amt_redir';
   /** SOL, IDER or KVM, from the StartRedirectionSession tag. */
@@ -482,7 +490,61 @@ export const AMT_REDIR_FIELDS: readonly FieldSpec[] = [
   { key: 'partial', kind: 'bool' },
 ];
 
-export type AnalyzerRecord = HttpRecord | TlsRecord | AmtRedirRecord;
+/**
+ * One RMCP datagram on UDP 623 (--extended-ports): an ASF presence ping or pong (AMT discovery), an
+ * RMCP ACK, another ASF message, or IPMI (class 0x07, recognised, not decoded). Unlike the other
+ * records this is per datagram, not per TCP session: id.orig_h/id.orig_p is the SENDER and
+ * id.resp_h/id.resp_p the receiver of this datagram, so a pong's orig_h is the AMT endpoint. A pong
+ * (and an ACK) carries the uid of the ping it answers when that ping was seen (same pinger, port,
+ * target and message tag, within limits.rmcpPairTimeoutUs); otherwise each datagram has its own uid.
+ */
+/** The IANA enterprise number of Intel: an RMCP pong whose OEM IANA is this comes from Intel AMT. */
+export const IANA_INTEL = 343;
+
+export interface RmcpRecord extends SessionIdFields {
+  event_type: 'rmcp';
+  vlan: number | null;
+  /** ping, pong, ack, capabilities_request/_response, system_state_request/_response, reset,
+   *  power_up, power_down, power_cycle, open_session_request, close_session_request, asf_0xNN (another
+   *  ASF type), ipmi (RMCP class 0x07), oem (class 0x08), unknown (another class). */
+  message_type: string;
+  /** RMCP sequence number (0xff: the sender wants no RMCP ACK). */
+  rmcp_seq: number;
+  /** ASF message tag (pairs a pong with its ping); null for IPMI/other classes. */
+  tag: number | null;
+  /** Pong: the IANA enterprise number of the OEM data (343 = Intel: an AMT endpoint). */
+  iana: number | null;
+  /** Pong from Intel (iana 343): AMT major.minor from the version byte, e.g. "11.8". */
+  amt_version: string | null;
+  /** Pong from Intel: pre (AMT present but not set up), in (being provisioned), post, or unknown (3). */
+  provisioning_state: string | null;
+  /** Pong from Intel: the AMT web port it announces (16992, 16993), 0 = present but not set up. */
+  amt_port: number | null;
+  /** Pong from Intel: both 16992 and 16993 are open. */
+  dual_port: boolean | null;
+  /** Pong: the supported-interactions DASH bit (AMT 5.1 and later). */
+  dash: boolean | null;
+  /** The message was shorter than its lengths say, or its data was cut. */
+  partial: boolean;
+}
+
+export const RMCP_FIELDS: readonly FieldSpec[] = [
+  { key: 'event_type', kind: 'string' },
+  ...SESSION_ID_FIELDS,
+  { key: 'vlan', kind: 'vlan' },
+  { key: 'message_type', kind: 'string' },
+  { key: 'rmcp_seq', kind: 'count' },
+  { key: 'tag', kind: 'count' },
+  { key: 'iana', kind: 'count' },
+  { key: 'amt_version', kind: 'string' },
+  { key: 'provisioning_state', kind: 'string' },
+  { key: 'amt_port', kind: 'port' },
+  { key: 'dual_port', kind: 'bool' },
+  { key: 'dash', kind: 'bool' },
+  { key: 'partial', kind: 'bool' },
+];
+
+export type AnalyzerRecord = HttpRecord | TlsRecord | AmtRedirRecord | RmcpRecord;
 
 /**
  * Session-level AMT facts the analyzers fill in as they learn them; app/ copies them onto the conn
@@ -507,4 +569,5 @@ export const ANALYZER_FIELDS: Readonly<Record<AnalyzerRecord['event_type'], read
   http: HTTP_FIELDS,
   tls: TLS_FIELDS,
   amt_redir: AMT_REDIR_FIELDS,
+  rmcp: RMCP_FIELDS,
 };

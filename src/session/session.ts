@@ -48,8 +48,12 @@ export class Session {
     readonly respPort: number,
     readonly vlan: number,
     readonly innerVlan: number,
-    /** True when the responder's port is an AMT port (16992-16995): an AMT session. */
-    readonly isAmt: boolean,
+    /**
+     * True when the responder's port makes this an AMT session (16992-16995; with extended ports also
+     * 623 and 664). app/ may set it later for a session its content identifies as AMT (TCP 5900 whose
+     * RFB desktop name is the AMT KVM server's); nothing turns it back to false.
+     */
+    public isAmt: boolean,
     ts: Micros,
     maxHistory: number,
   ) {

@@ -6,7 +6,9 @@
  * Roles: the originator is the sender of the first SYN (a first SYN-ACK makes its receiver the
  * originator, history '^'). Without a SYN the side with the AMT port is the server, except when the
  * other side's port is a well-known one (< 1024): a workstation whose ephemeral port happens to be
- * 16993 talking to a web server on port 80 is not an AMT session.
+ * 16993 talking to a web server on port 80 is not an AMT session. With extended ports on
+ * (options.extendedPorts), TCP 623, 664 and 5900 count as server ports in that rule too; 623 and 664
+ * make a session an AMT session like 16992-16995 do, 5900 does not (app/ decides it later).
  *
  * Only packets with a watched port reach handle(); nothing here allocates for any other packet.
  */
@@ -20,7 +22,7 @@ import {
   registerAnomaly,
 } from '../core/anomaly.js';
 import { copyBytes } from '../core/bytes.js';
-import { isAmtPort } from '../core/flow.js';
+import { isAmtServerPort, isServerPort } from '../core/flow.js';
 import type { Limits } from '../core/limits.js';
 import type { Micros } from '../core/time.js';
 import type { DecodedPacket } from '../decode/packet.js';
@@ -71,6 +73,8 @@ export interface SessionTableOptions {
   events: SessionEvents;
   /** Seed for deterministic uids. */
   uidSeed?: string;
+  /** --extended-ports: TCP 623/664/5900 are server ports (623/664 AMT sessions from the start). */
+  extendedPorts?: boolean;
 }
 
 export class SessionTable {
@@ -82,6 +86,7 @@ export class SessionTable {
   private readonly anomalies: AnomalyCounters;
   private readonly events: SessionEvents;
   private readonly uidSeed: string;
+  private readonly extended: boolean;
   private counter = 0;
   private now: Micros = 0;
   private nextSweep: Micros = 0;
@@ -97,6 +102,7 @@ export class SessionTable {
     this.anomalies = opts.anomalies;
     this.events = opts.events;
     this.uidSeed = opts.uidSeed ?? 'amtwatch';
+    this.extended = opts.extendedPorts ?? false;
   }
 
   get size(): number {
@@ -256,8 +262,8 @@ export class SessionTable {
     if ((f & (SYN | ACK)) === SYN) senderIsOrig = true;
     else if ((f & (SYN | ACK)) === (SYN | ACK)) senderIsOrig = false;
     else {
-      const srcAmt = isAmtPort(p.srcPort);
-      const dstAmt = isAmtPort(p.dstPort);
+      const srcAmt = isServerPort(p.srcPort, this.extended);
+      const dstAmt = isServerPort(p.dstPort, this.extended);
       if (dstAmt && !srcAmt) senderIsOrig = p.srcPort >= 1024;
       else if (srcAmt && !dstAmt) senderIsOrig = p.dstPort < 1024;
       else senderIsOrig = true;
@@ -270,7 +276,7 @@ export class SessionTable {
     const origPort = senderIsOrig ? p.srcPort : p.dstPort;
     const respPort = senderIsOrig ? p.dstPort : p.srcPort;
     const origV4 = v6 ? 0 : senderIsOrig ? p.src4 : p.dst4;
-    const isAmt = isAmtPort(respPort);
+    const isAmt = isAmtServerPort(respPort, this.extended);
     const uid = makeUid(this.uidSeed, key, ts, ++this.counter);
     const s = new Session(
       key,

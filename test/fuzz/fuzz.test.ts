@@ -11,7 +11,7 @@ const files = readdirSync(dir).filter((f) => f.endsWith('.ts')).sort();
 
 describe('fuzz (short CI run)', () => {
   it('has targets for every analyzer', () => {
-    expect(files).toEqual(expect.arrayContaining(['amt-redir.ts', 'http.ts', 'tls.ts']));
+    expect(files).toEqual(expect.arrayContaining(['amt-redir.ts', 'http.ts', 'rfb.ts', 'rmcp.ts', 'tls.ts']));
   });
   for (const f of files) {
     it(`${f}: ${INPUTS} inputs per target, nothing thrown, no slow input`, async () => {

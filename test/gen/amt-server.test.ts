@@ -5,6 +5,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { createSocket } from 'node:dgram';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -18,7 +19,7 @@ const PASSWORD = 'Amt-P4ss!';
 function have(tool: string): boolean {
   return spawnSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' }).status === 0;
 }
-const HAVE = Object.fromEntries(['curl', 'amtterm', 'openssl', 'nmap'].map((t) => [t, have(t)])) as Record<string, boolean>;
+const HAVE = Object.fromEntries(['curl', 'amtterm', 'openssl', 'nmap', 'vncsnapshot', 'vncpasswd'].map((t) => [t, have(t)])) as Record<string, boolean>;
 for (const [t, ok] of Object.entries(HAVE)) {
   if (!ok) console.warn(`[amt-server.test] '${t}' not installed: its checks are skipped`);
 }
@@ -328,5 +329,79 @@ describe('stand-in redirection client (IDE-R, KVM, WebSocket)', () => {
     const r = await client(['--port', String(vuln.ports.http), '--ws', '--mode', 'sol', '--keys', 'root\\ntoor\\nid\\n']);
     expect(r.stdout).toContain('sol_started=yes');
     expect(await logMatches(vuln, /GET \/ws-redirection user=admin result=101 websocket/)).toBe(true);
+  });
+});
+
+/** One UDP exchange with the RMCP responder on 127.0.0.1: every datagram that comes back within `ms`. */
+function udpExchange(port: number, msg: Buffer, ms = 700): Promise<Buffer[]> {
+  return new Promise((res) => {
+    const sock = createSocket('udp4');
+    const got: Buffer[] = [];
+    sock.on('message', (m) => got.push(m));
+    sock.bind(0, '127.0.0.1', () => {
+      sock.send(msg, port, '127.0.0.1');
+      setTimeout(() => {
+        sock.close();
+        res(got);
+      }, ms);
+    });
+  });
+}
+
+describe('extended ports (amtwatch --extended-ports): RMCP on UDP 623, DASH on 623/664, the AMT KVM server on 5900', () => {
+  let ext: Srv;
+  let unprov: Srv;
+  beforeAll(async () => {
+    [ext, unprov] = await Promise.all([
+      startServer(['--firmware', '9.5.30.1000', '--user', 'admin', '--password', PASSWORD, '--dash-http', '0', '--dash-https', '0', '--rmcp', '0', '--kvm', '0', '--kvm-password', 'Kvm-P4s!']),
+      startServer(['--firmware', '11.8.50.3425', '--rmcp', '0', '--rmcp-state', 'pre']),
+    ]);
+  });
+  afterAll(() => {
+    for (const s of [ext, unprov]) s?.proc.kill('SIGTERM');
+  });
+
+  it('answers a presence ping with the pong layout of amt-protocol.md 5 (the real 9.5 provisioned bytes), ACKing a sequence other than 0xff', async () => {
+    const nmapPing = Buffer.from('0600ff06000011be80000000', 'hex');
+    expect((await udpExchange(ext.ports.rmcp!, nmapPing)).map((b) => b.toString('hex'))).toEqual([
+      '0600ff06000011be40000010' + '00000157426095020020000000000000',
+    ]);
+    const meshPing = Buffer.from('06000006000011BE80070000', 'hex');
+    expect((await udpExchange(ext.ports.rmcp!, meshPing)).map((b) => b.toString('hex'))).toEqual([
+      '06000086',
+      '06000006000011be40070010' + '00000157426095020020000000000000',
+    ]);
+    // unprovisioned AMT 11.8: port 0, state 0
+    expect((await udpExchange(unprov.ports.rmcp!, nmapPing)).map((b) => b.toString('hex'))).toEqual([
+      '0600ff06000011be40000010' + '000001570000b8000020000000000000',
+    ]);
+  });
+
+  it('does not answer IPMI (class 0x07) or non-RMCP bytes', async () => {
+    expect(await udpExchange(ext.ports.rmcp!, Buffer.from('0600ff07000000000000000000092018c88100388e04b5', 'hex'))).toEqual([]);
+    expect(await udpExchange(ext.ports.rmcp!, Buffer.from('hello'))).toEqual([]);
+    expect(await logMatches(ext, /IPMI \(class 0x07, 23 bytes\), not answered/)).toBe(true);
+  });
+
+  it.skipIf(!HAVE.curl)('serves the AMT web app on the DASH ports (digest over HTTP, and over TLS)', async () => {
+    const h = await run('curl', ['-sS', '--max-time', '5', '--digest', '-u', `admin:${PASSWORD}`, '-o', '/dev/null', '-w', '%{http_code}', `http://127.0.0.1:${ext.ports['dash-http']}/index.htm`]);
+    expect(h.stdout).toBe('200');
+    const t = await run('curl', ['-sS', '-k', '--max-time', '5', '--digest', '-u', `admin:${PASSWORD}`, '-o', '/dev/null', '-w', '%{http_code}', `https://127.0.0.1:${ext.ports['dash-https']}/index.htm`]);
+    expect(t.stdout).toBe('200');
+  });
+
+  it.skipIf(!HAVE.vncsnapshot || !HAVE.vncpasswd)('a real VNC client (vncsnapshot) logs in with the RFB password and reads "Intel(r) AMT KVM"; a wrong password is refused', async () => {
+    const pw = join(tmp, 'kvm.passwd');
+    writeFileSync(pw, spawnSync('vncpasswd', ['-f'], { input: 'Kvm-P4s!\n' }).stdout);
+    const ok = await run('vncsnapshot', ['-allowblank', '-passwd', pw, `127.0.0.1::${ext.ports.kvm}`, join(tmp, 'ok.jpg')], { timeoutMs: 20_000 });
+    expect(ok.code).toBe(0);
+    expect(ok.stderr).toContain('Desktop name "Intel(r) AMT KVM"');
+    expect(existsSync(join(tmp, 'ok.jpg'))).toBe(true);
+    expect(await logMatches(ext, 'rfb auth vnc result=OK')).toBe(true);
+    const badPw = join(tmp, 'bad.passwd');
+    writeFileSync(badPw, spawnSync('vncpasswd', ['-f'], { input: 'wrong-pw\n' }).stdout);
+    const bad = await run('vncsnapshot', ['-allowblank', '-passwd', badPw, `127.0.0.1::${ext.ports.kvm}`, join(tmp, 'bad.jpg')], { timeoutMs: 20_000 });
+    expect(bad.code).not.toBe(0);
+    expect(await logMatches(ext, 'rfb auth vnc result=FAIL')).toBe(true);
   });
 });

@@ -112,6 +112,15 @@ const SCENARIO_TITLES: Record<string, string> = {
   h: 'digest brute force: 12 wrong passwords, then the right one',
   s: 'SYN sweep of 192.0.2.0/28 on 16992-16995',
   i: 'IDE-R / KVM / WebSocket redirection sessions (stand-in client)',
+  x: 'extended ports (amtwatch --extended-ports): DASH on TCP 623/664, RMCP on UDP 623, RFB on TCP 5900',
+};
+
+/** What each lab host's RMCP responder announces (must match start_servers in real.sh). */
+const RMCP_HOSTS: Record<string, { amt_version: string; provisioning_state: string; amt_port: number; dual_port: boolean }> = {
+  '192.0.2.10': { amt_version: '9.5', provisioning_state: 'post', amt_port: 16992, dual_port: false },
+  '192.0.2.11': { amt_version: '11.8', provisioning_state: 'post', amt_port: 16992, dual_port: true },
+  '192.0.2.66': { amt_version: '11.0', provisioning_state: 'post', amt_port: 16992, dual_port: false },
+  '192.0.2.67': { amt_version: '9.5', provisioning_state: 'pre', amt_port: 0, dual_port: false },
 };
 
 /** What each lab host listens on (must match start_servers in real.sh). */
@@ -124,11 +133,27 @@ const LAB_HOSTS = new Set(['192.0.2.1', '192.0.2.2', '192.0.2.3', '192.0.2.4', '
   '192.0.2.9', '192.0.2.10', '192.0.2.11', '192.0.2.12', '192.0.2.13', '192.0.2.14', '192.0.2.15']);
 
 function expandTargets(server: string): string[] {
-  if (server.endsWith('/28')) {
-    const base = server.split('/')[0]!.split('.').map(Number);
+  return server.split(',').flatMap((t) => {
+    if (!t.endsWith('/28')) return [t];
+    const base = t.split('/')[0]!.split('.').map(Number);
     return Array.from({ length: 16 }, (_, i) => `${base[0]}.${base[1]}.${base[2]}.${base[3]! + i}`);
-  }
-  return server.split(',');
+  });
+}
+
+// ------------------------------------------------------------------ RMCP datagrams from a capture
+interface Datagram { ts: number; src: string; sport: number; dst: string; dport: number; kind: string }
+function datagramsOf(file: string): Datagram[] {
+  const out = execFileSync('tshark', ['-r', file, '-Y', 'udp.port == 623 && !icmp', '-T', 'fields', '-E', 'separator=|',
+    '-e', 'frame.time_epoch', '-e', 'ip.src', '-e', 'udp.srcport', '-e', 'ip.dst', '-e', 'udp.dstport', '-e', 'udp.payload'],
+    { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, stdio: ['ignore', 'pipe', 'ignore'] });
+  return out.split('\n').filter(Boolean).map((l) => {
+    const [ts, src, sp, dst, dp, hex] = l.split('|');
+    const b = Buffer.from((hex ?? '').replace(/:/g, ''), 'hex');
+    const cls = b[3] ?? -1;
+    const kind = b[0] !== 6 ? 'not_rmcp' : cls & 0x80 ? 'ack' : (cls & 0x1f) === 7 ? 'ipmi' : (cls & 0x1f) === 6 && b[8] === 0x80 ? 'ping'
+      : (cls & 0x1f) === 6 && b[8] === 0x40 ? 'pong' : 'other';
+    return { ts: Number(ts), src: src!, sport: Number(sp), dst: dst!, dport: Number(dp), kind };
+  });
 }
 function expandPorts(port: string): number[] {
   const [a, b] = port.split('-').map(Number);
@@ -169,9 +194,16 @@ function observe(s: Step, logs: LogLine[]): Record<string, unknown> {
     if (subj) o['server_certificate_subject'] = subj[1]!.trim();
     const http = /^(HTTP\/1\.1 \d{3}[^\r\n]*)/m.exec(out);
     if (http) o['http_status_line'] = http[1];
-  } else if (s.tool === 'redir-client') {
+  } else if (s.tool === 'redir-client' || s.tool === 'rmcp-ping') {
     const r = /^RESULT (.*)$/m.exec(out);
     if (r) o['client_result'] = r[1];
+    if (s.tool === 'rmcp-ping') o['client_output'] = out.split('\n').filter((l) => /^(PONG|ACK) /.test(l));
+  } else if (s.tool === 'nmap-udp') {
+    o['nmap_ports'] = Object.fromEntries([...out.matchAll(/Nmap scan report for (\S+)\n(?:.*\n)*?623\/udp\s+(\S+)/g)].map((m) => [m[1], m[2]]));
+    const done = /Nmap done: (.*)/.exec(out);
+    if (done) o['nmap_done'] = done[1];
+  } else if (s.tool === 'vncsnapshot') {
+    o['vncsnapshot'] = s.rc === 0 ? 'snapshot saved' : `failed: ${s.stderr.trim().split('\n').pop() ?? ''}`;
   }
   if (logs.length) o['server_log'] = logs.slice(0, 40).map((l) => `${l.server}: ${l.text}`);
   const auth = authOf(logs);
@@ -188,7 +220,7 @@ function authOf(logs: LogLine[]): string | undefined {
   return logs.length ? 'none' : undefined;
 }
 
-function judge(s: Step, flows: Flow[]): Record<string, unknown> {
+function judge(s: Step, flows: Flow[], datagrams: Datagram[]): Record<string, unknown> {
   const exp = Object.fromEntries(s.expect.split(',').map((kv) => kv.split('=') as [string, string]));
   const isAmt = exp['amt'] === '1';
   const targets = expandTargets(s.server);
@@ -212,25 +244,48 @@ function judge(s: Step, flows: Flow[]): Record<string, unknown> {
   };
   if (exp['scan'] === '1') {
     r['verdict'] = 'scan';
-    r['note'] = 'SYN scan: half-open probes (SYN -> SYN-ACK -> RST, or SYN -> RST); no AMT payload, so no AMT session';
+    r['note'] = exp['rmcp'] === '1'
+      ? 'UDP 623 sweep: RMCP presence pings to many hosts (AMT reconnaissance); AMT hosts answer with a pong'
+      : 'SYN scan: half-open probes (SYN -> SYN-ACK -> RST, or SYN -> RST); no AMT payload, so no AMT session';
     r['targets'] = targets.map((t) => ({
       address: t,
-      exists_in_lab: LAB_HOSTS.has(t) || t in OPEN_PORTS,
-      open_ports: OPEN_PORTS[t] ?? [],
+      exists_in_lab: LAB_HOSTS.has(t) || t in OPEN_PORTS || t in RMCP_HOSTS,
+      open_ports: exp['rmcp'] === '1' ? (t in RMCP_HOSTS ? ['623/udp'] : []) : (OPEN_PORTS[t] ?? []),
       client_authorized: clientAuthorized,
       server_in_inventory: inList(t, policy.amt_hosts),
     }));
+  } else if (exp['rmcp'] === '1') {
+    r['verdict'] = 'rmcp';
+    r['note'] = exp['ipmi'] === '1'
+      ? 'IPMI (RMCP class 0x07) on UDP 623: recognised as IPMI, never read as ASF; the AMT stand-in does not answer it'
+      : 'RMCP/ASF presence pings on UDP 623 (no TCP session); AMT hosts answer with a pong';
   } else if (!isAmt) {
     r['verdict'] = 'not_amt';
     r['note'] = exp['decoy_client_port']
       ? `decoy: the client's ephemeral port is ${exp['decoy_client_port']} (AMT range) but the server is a web server on ${s.port}; not an AMT session`
-      : 'ordinary web traffic';
+      : exp['proto'] === 'vnc'
+        ? 'an ordinary VNC server (TigerVNC Xvnc, desktop name not "Intel(r) AMT KVM"): not an AMT session'
+        : 'ordinary web traffic';
   } else {
     const reasons: string[] = [];
     if (!clientAuthorized) reasons.push('client_not_authorized');
     if (!inList(targets[0]!, policy.amt_hosts)) reasons.push('server_not_in_inventory');
     r['verdict'] = reasons.length ? 'unauthorized' : 'authorized';
     r['reasons'] = reasons;
+  }
+  if (exp['rmcp'] === '1') {
+    // who should answer, what the pong says, and what amtwatch --extended-ports must conclude
+    r['rmcp_responders'] = exp['ipmi'] === '1' ? [] : targets.filter((t) => t in RMCP_HOSTS).map((t) => {
+      const h = RMCP_HOSTS[t]!;
+      const inInventory = inList(t, policy.amt_hosts);
+      return {
+        address: t, ...h, in_inventory: inInventory,
+        expected_notices: [...(inInventory ? [] : ['amt.rogue_device']), ...(h.provisioning_state === 'pre' ? ['amt.unprovisioned_device'] : [])],
+      };
+    });
+    const dg = datagrams.filter((d) => d.ts >= s.t0 - 0.05 && d.ts <= s.t1 + 0.1
+      && ((d.src === s.client && targets.includes(d.dst)) || (d.dst === s.client && targets.includes(d.src))));
+    r['rmcp_datagrams'] = dg.map((d) => ({ from: `${d.src}:${d.sport}`, to: `${d.dst}:${d.dport}`, kind: d.kind }));
   }
   const obs = observe(s, logs);
   r['observed'] = obs;
@@ -266,8 +321,10 @@ for (const f of files) {
   const derived = DERIVED[name];
   const capName = (derived?.from ?? name).replace(/\.pcap$/, '');
   const capSteps = steps.filter((s) => s.captures.includes(capName));
+  if (capSteps.length === 0) continue; // not recorded in this run (real.sh --extended-only): keep its truth file
   const flows = flowsOf(join(outDir, name)); // tshark reads every format, so derived files are measured too
-  const scenarios = capSteps.map((s) => judge(s, flows));
+  const datagrams = capSteps.some((s) => /(^|,)rmcp=1/.test(s.expect)) ? datagramsOf(join(outDir, name)) : [];
+  const scenarios = capSteps.map((s) => judge(s, flows, datagrams));
   for (const sc of scenarios) {
     if (sc['outcome_as_expected'] === false && !derived) {
       mismatches++;
@@ -278,7 +335,8 @@ for (const f of files) {
     .flatMap((s) => (s['flows'] as { amt_session: boolean }[]).filter((fl) => fl.amt_session).map(() => s['verdict']));
   const truth = {
     capture: name,
-    generated_by: 'bash pcaps/gen/real.sh',
+    generated_by: capName === 'extended-ports' ? 'bash pcaps/gen/real.sh (or --extended-only)' : 'bash pcaps/gen/real.sh',
+    ...(capName === 'extended-ports' ? { amtwatch_flags: ['--extended-ports'] } : {}),
     ...(derived ? { derived_from: derived.from, derived_with: derived.how, note: derived.vlan
       ? `same records as ${derived.from}; every frame additionally carries 802.1Q VLAN ${derived.vlan}`
       : `same packets and records as ${derived.from}, different file format` } : {}),

@@ -37,6 +37,7 @@ interface LiveFlags {
   noticeRate?: number;
   outputBuffer?: number;
   extract?: boolean;
+  extendedPorts?: boolean;
   color: boolean;
   logFormat?: 'text' | 'json';
   quiet?: boolean;
@@ -64,6 +65,10 @@ export function liveCommand(ctx: CliContext): Command {
     .option('--notice-rate <n>', `notices per second per note type before the rest are counted and summarized; 0 = no limit (default ${d.noticeRate})`, wholeNumber('--notice-rate', 0))
     .option('--output-buffer <MiB>', `records waiting for a slow output before new ones are dropped and counted (default ${d.outputBufferMiB})`, positiveInt('--output-buffer'))
     .option('--extract', 'keep SOL console transcripts in amt_redir records')
+    .option(
+      '--extended-ports',
+      'also capture TCP 623/664 (DASH), UDP 623 (RMCP presence ping/pong) and TCP 5900 (an AMT session only when the RFB desktop name is "Intel(r) AMT KVM")',
+    )
     .option('--no-color', 'no colour in text output')
     .addOption(new Option('--log-format <format>', 'standard error log lines (default: text on a terminal, json otherwise)').choices(['text', 'json']))
     .option('-q, --quiet', 'only errors on standard error (no warnings, no start-up line)')
@@ -76,6 +81,7 @@ Examples:
   amtwatch live -i eth1 --authorized 10.1.0.0/24 --filter "net 10.20.0.0/16" --stats-interval 300
 
 The kernel filter is "tcp portrange 16992-16995 or (vlan and tcp portrange 16992-16995)"; --filter narrows it.
+With --extended-ports it adds tcp port 623, tcp port 664, udp port 623 and tcp port 5900 (tagged or not).
 A notice for an unauthorized session is written within a second of its SYN; its conn record when it
 ends (FIN/RST plus a short linger, or an idle timeout); a stats record every --stats-interval.
 Signals: SIGHUP reloads the policy file and reopens the output file; SIGINT/SIGTERM write every open
@@ -107,6 +113,7 @@ live capture unavailable (libpcap or the addon missing).`,
         ...(flags.noticeRate !== undefined ? { noticeRate: flags.noticeRate } : {}),
         ...(flags.outputBuffer !== undefined ? { outputBufferMiB: flags.outputBuffer } : {}),
         ...(flags.extract ? { extract: true } : {}),
+        ...(flags.extendedPorts ? { extendedPorts: true } : {}),
       };
       const cfg = buildLiveConfig(req, { stdoutIsTTY: ctx.stdoutIsTTY, stderrIsTTY: ctx.stderrIsTTY, noColor: ctx.noColor });
       const log = createLogger(flags.logFormat ?? (ctx.stderrIsTTY ? 'text' : 'json'), flags.quiet ? 'error' : 'info');

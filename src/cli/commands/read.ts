@@ -31,6 +31,7 @@ interface ReadFlags {
   color: boolean;
   verbose?: boolean;
   extract?: boolean;
+  extendedPorts?: boolean;
   logFormat?: 'text' | 'json';
   quiet?: boolean;
 }
@@ -50,6 +51,10 @@ export function readCommand(ctx: CliContext): Command {
     .option('--no-color', 'no colour in text output')
     .option('-v, --verbose', 'text format: list authorized sessions too')
     .option('--extract', 'keep serial-over-LAN console transcripts in amt_redir records (bounded)')
+    .option(
+      '--extended-ports',
+      'also TCP 623/664 (DASH WS-Management), UDP 623 (RMCP presence ping/pong: rmcp records) and TCP 5900 (an AMT session only when the RFB desktop name is "Intel(r) AMT KVM")',
+    )
     .addOption(new Option('--log-format <format>', 'standard error log lines (default: text on a terminal, json otherwise)').choices(['text', 'json']))
     .option('-q, --quiet', 'only errors on standard error (no warnings)')
     .addHelpText(
@@ -78,6 +83,7 @@ Exit codes: 0 no unauthorized AMT session, 1 unauthorized sessions found, 2 usag
         ...(flags.maxSessions !== undefined ? { maxSessions: flags.maxSessions } : {}),
         ...(flags.verbose ? { verbose: true } : {}),
         ...(flags.extract ? { extract: true } : {}),
+        ...(flags.extendedPorts ? { extendedPorts: true } : {}),
       };
       const cfg = buildReadConfig(req, { stdoutIsTTY: ctx.stdoutIsTTY, stderrIsTTY: ctx.stderrIsTTY, noColor: ctx.noColor });
       const log = createLogger(flags.logFormat ?? (ctx.stderrIsTTY ? 'text' : 'json'), flags.quiet ? 'error' : 'info');

@@ -14,13 +14,14 @@ interface Ended {
   history: string;
 }
 
-function harness(limits: Partial<Limits> = {}) {
+function harness(limits: Partial<Limits> = {}, extendedPorts = false) {
   const anomalies = new AnomalyCounters();
   const ended: Ended[] = [];
   const opened: Session[] = [];
   const table: SessionTable = new SessionTable({
     limits: { ...DEFAULT_LIMITS, ...limits },
     anomalies,
+    extendedPorts,
     events: {
       open: (s) => opened.push(s),
       end: (s) => ended.push({ s, state: table.connState(s), history: s.history.toString() }),
@@ -189,6 +190,25 @@ describe('roles', () => {
     expect(ended.map((e) => e.s.respPort).sort()).toEqual([443, 80, 80]);
     expect(h.table.stats.otherCreated).toBe(3);
     expect(h.table.stats.amtCreated).toBe(0);
+  });
+
+  it('extended ports: without a SYN, 623/664/5900 are the server side; 623/664 are AMT sessions, 5900 is not (yet); off, they are ordinary ports', () => {
+    const mid = (h: ReturnType<typeof harness>, port: number, cport: number) => {
+      const c = new Conv('192.0.2.99', '192.0.2.10', cport, port);
+      h.feed(c.S(PSH | ACK, 100), c.C(ACK)); // mid-stream, first packet from the server
+    };
+    const on = harness({}, true);
+    for (const [i, p] of [623, 664, 5900].entries()) mid(on, p, 40000 + i);
+    const e = on.end();
+    expect(e.map((x) => [x.s.respPort, x.s.origPort, x.s.isAmt])).toEqual([
+      [623, 40000, true],
+      [664, 40001, true],
+      [5900, 40002, false],
+    ]);
+    const off = harness();
+    mid(off, 623, 40000);
+    const [o] = off.end();
+    expect([o?.s.isAmt, o?.s.respPort]).toEqual([false, 40000]); // the first sender is taken as the originator
   });
 
   it('IPv6 sessions and VLAN ids are kept; the same 4-tuple on two VLANs is two sessions', () => {
