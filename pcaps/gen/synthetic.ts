@@ -57,7 +57,6 @@ const LT_SLL2 = 276;
 /** 2026-01-15T10:00:00Z in nanoseconds. */
 export const T0_NS = 1_768_471_200n * 1_000_000_000n;
 const MS = 1_000_000n;
-const US = 1_000n;
 const SEC = 1_000_000_000n;
 
 const CLIENT4 = '10.0.0.50';

@@ -21,8 +21,6 @@
 import { spawnSync } from 'node:child_process';
 import { closeSync, openSync, readFileSync, write as fsWrite } from 'node:fs';
 import { analyzerFor } from '../analyzers/registry.js';
-import type { Analyzer, AnalyzerFactory, AnalyzerHost } from '../analyzers/types.js';
-import type { Direction } from '../core/flow.js';
 import { registerAnomaly } from '../core/anomaly.js';
 import { AmtwatchError, EXIT_CAPTURE, EXIT_OK, isAmtwatchError } from '../core/errors.js';
 import type { Clock, Micros } from '../core/time.js';

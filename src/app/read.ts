@@ -9,7 +9,6 @@
 import type { Readable } from 'node:stream';
 import { analyzerFor } from '../analyzers/registry.js';
 import { EXIT_INPUT, EXIT_OK, EXIT_UNAUTHORIZED } from '../core/errors.js';
-import type { Micros } from '../core/time.js';
 import { readCapture } from '../io/open.js';
 import { isEmptyPolicy } from '../policy/config.js';
 import type { FileSummary, InputErrorEntry, StatsRecord } from '../records/index.js';

@@ -9,7 +9,6 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildLiveConfig, LIVE_DEFAULTS } from '../../src/app/config.js';
 import { BoundedOutput, NoticeLimiter, NOTE_NOTICES_SUPPRESSED } from '../../src/app/live.js';
-import type { AnalyzerHost } from '../../src/analyzers/types.js';
 import { AMT_BPF, buildBpf, checkFilter, listDevices } from '../../src/io/live.js';
 import type { NoticeRecord } from '../../src/records/index.js';
 import { ADDON, ROOT } from './helpers.js';

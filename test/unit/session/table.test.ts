@@ -293,7 +293,7 @@ describe('analyzer attachment and copies', () => {
     const attach = (s: Session) => {
       s.consumerFactory = () => {
         made++;
-        return { data: (d, b, o, e) => got.push(`${d}:${e - o}`), gap: (d, n) => got.push(`g${d}:${n}`), end: () => got.push('end') };
+        return { data: (d, _b, o, e) => got.push(`${d}:${e - o}`), gap: (d, n) => got.push(`g${d}:${n}`), end: () => got.push('end') };
       };
     };
     // a SYN that is never answered, and a rejected one

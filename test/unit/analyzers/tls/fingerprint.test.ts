@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { GREASE_VALUES, isGrease } from '../../../../src/analyzers/tls/constants.js';
 import { deriveJa3, deriveJa3s, deriveJa4, ja3String, ja4Alpn, ja4Raw } from '../../../../src/analyzers/tls/fingerprint.js';
 import { parseClientHello, parseServerHello, type ClientHello } from '../../../../src/analyzers/tls/parser.js';
-import { hex, run } from './host.js';
+import { hex } from './host.js';
 import { OSSL } from './tls-bytes.js';
 
 const sha12 = (s: string) => createHash('sha256').update(s).digest('hex').slice(0, 12);
