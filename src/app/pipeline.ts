@@ -17,6 +17,7 @@ import { A_RMCP_FRAGMENT } from '../analyzers/rmcp/constants.js';
 import { createRmcpAnalyzer, type RmcpAnalyzer } from '../analyzers/rmcp/analyzer.js';
 import type { IpBytes } from '../core/addr.js';
 import { A_INTERNAL_DECODER_BUG, AnomalyCounters } from '../core/anomaly.js';
+import type { StreamConsumer } from '../core/flow.js';
 import { copyBytes } from '../core/bytes.js';
 import { AMT_KVM_VNC_PORT, AMT_PORT_MAX, AMT_PORT_MIN, amtServiceName, EXTENDED_TCP_PORTS, RMCP_PORT } from '../core/flow.js';
 import type { Limits } from '../core/limits.js';
@@ -288,17 +289,22 @@ export class Pipeline {
     s.app = data;
     if (!verdict.authorized) this.counters.unauthorizedSessions++;
     for (const n of noticesForSessionStart(f, verdict)) this.notice(n);
-    const factory = this.analyzerFor(s.respPort, this.extended);
-    if (factory !== null) s.consumerFactory = () => factory(this.host(s, data));
+    if (this.analyzerFor(s.respPort, this.extended) !== null) s.consumerFactory = this.makeConsumer;
   }
+
+  /** Makes a session's analyzer at its first payload byte (one shared function: no closure per session). */
+  private readonly makeConsumer = (s: Session): StreamConsumer => {
+    const data = s.app as AppSessionData;
+    const factory = this.analyzerFor(s.respPort, this.extended) as AnalyzerFactory;
+    if (!data.candidate) return factory(this.host(s, data));
+    return factory({ ...this.host(s, data), amtIdentified: (ts) => this.identified(s, data, ts) });
+  };
 
   /** A TCP 5900 session (extended ports): the RFB analyzer decides whether it is the AMT KVM server. */
   private openCandidate(s: Session): void {
     const data: AppSessionData = { verdict: PENDING, facts: emptyConnFacts(), candidate: true };
     s.app = data;
-    const factory = this.analyzerFor(s.respPort, this.extended);
-    if (factory === null) return;
-    s.consumerFactory = () => factory({ ...this.host(s, data), amtIdentified: (ts) => this.identified(s, data, ts) });
+    if (this.analyzerFor(s.respPort, this.extended) !== null) s.consumerFactory = this.makeConsumer;
   }
 
   /** The candidate `s` showed the AMT KVM desktop name at time `ts`: from now on an AMT session. */

@@ -13,6 +13,9 @@
  */
 import { INACTIVE, type TcpState } from './tcp-state.js';
 
+/** The empty range list every endpoint shares until it has a hole (never mutated). */
+const NO_RANGES: number[] = [];
+
 /** Reused result of Endpoint.segment (no allocation per packet). */
 const SEG = { rxmit: false, forced: 0 };
 
@@ -37,7 +40,7 @@ export class Endpoint {
   /** Contiguous edge: every position below it was seen or declared missed. */
   next = 0;
   /** Seen ranges above `next`, sorted, disjoint: [start0, end0, start1, end1, ...]. */
-  private ranges: number[] = [];
+  private ranges: number[] = NO_RANGES; // shared empty list until a hole appears
   missed = 0;
   /** Log-scale counters for history letters t, g, w and their next thresholds. */
   rxmit = 0;
@@ -68,7 +71,7 @@ export class Endpoint {
     this.maxPos = virtual ? 1 : 0;
     this.next = virtual ? 1 : 0;
     this.ackedPos = 0;
-    this.ranges.length = 0;
+    this.ranges = NO_RANGES;
   }
 
   /** Relative position of a 32-bit sequence number (may be negative: before the anchor). */
@@ -111,6 +114,7 @@ export class Endpoint {
       return 0;
     }
     // insert [start, end) into the sorted range list, merging overlaps
+    if (this.ranges === NO_RANGES) this.ranges = [];
     const r = this.ranges;
     let i = 0;
     while (i < r.length && (r[i + 1] as number) < start) i += 2;

@@ -1,4 +1,8 @@
-/** One TCP session (both directions) as the table tracks it. Addresses are copied bytes. */
+/**
+ * One TCP session (both directions) as the table tracks it. IPv6 addresses are copied bytes; IPv4
+ * addresses are kept as numbers and turned into bytes only when asked for (a record is being
+ * written), which keeps a session small: the table may hold tens of thousands of them.
+ */
 import type { StreamConsumer } from '../core/flow.js';
 import type { Micros } from '../core/time.js';
 import { Endpoint } from './endpoint.js';
@@ -27,7 +31,7 @@ export class Session {
    * Or, set instead by app/: makes the consumer when the session's first payload byte arrives, so
    * a session that never carries payload (a scan, a SYN flood) costs no analyzer state.
    */
-  consumerFactory: (() => StreamConsumer) | null = null;
+  consumerFactory: ((s: Session) => StreamConsumer) | null = null;
   origStream: StreamReassembler | null = null;
   respStream: StreamReassembler | null = null;
   /** Neighbours in the table's list of sessions by last activity. */
@@ -40,10 +44,12 @@ export class Session {
     readonly key: string,
     readonly uid: string,
     readonly isV6: boolean,
-    readonly origAddr: Uint8Array,
-    readonly respAddr: Uint8Array,
+    /** IPv6 addresses (null for IPv4). */
+    private readonly orig6: Uint8Array | null,
+    private readonly resp6: Uint8Array | null,
     /** IPv4 addresses as numbers (0 for IPv6), for cheap direction checks. */
     readonly origV4: number,
+    readonly respV4: number,
     readonly origPort: number,
     readonly respPort: number,
     readonly vlan: number,
@@ -62,7 +68,20 @@ export class Session {
     this.history = new History(maxHistory);
   }
 
+  /** The originator's address bytes (4 or 16); a new array for IPv4 on every call. */
+  get origAddr(): Uint8Array {
+    return this.orig6 ?? v4Bytes(this.origV4);
+  }
+
+  get respAddr(): Uint8Array {
+    return this.resp6 ?? v4Bytes(this.respV4);
+  }
+
   get durationUs(): Micros {
     return this.lastTs - this.startTs;
   }
+}
+
+function v4Bytes(v: number): Uint8Array {
+  return Uint8Array.of((v >>> 24) & 0xff, (v >>> 16) & 0xff, (v >>> 8) & 0xff, v & 0xff);
 }

@@ -28,15 +28,20 @@ export function makeUid(seed: string, key: string, ts: number, counter: number):
   const s = `${seed}\u0000${key}\u0000${ts}\u0000${counter}`;
   // 96 bits as three 32-bit words; base 62 by long division over them
   const w = [lane(s, 0x9747b28c), lane(s, 0x85ebca6b), lane(s, 0xc2b2ae35)];
-  let out = '';
-  for (let d = 0; d < 17; d++) {
+  // filled right to left, then made into one flat string (appending characters one by one would
+  // leave an 18-piece rope in every session)
+  const codes = UID_CODES;
+  codes[0] = 67; // 'C'
+  for (let d = 17; d >= 1; d--) {
     let rem = 0;
     for (let i = 0; i < 3; i++) {
       const cur = rem * 4294967296 + (w[i] as number);
       w[i] = Math.floor(cur / 62);
       rem = cur - (w[i] as number) * 62;
     }
-    out = (ALPHABET[rem] as string) + out;
+    codes[d] = ALPHABET.charCodeAt(rem);
   }
-  return `C${out}`;
+  return String.fromCharCode.apply(null, codes);
 }
+
+const UID_CODES: number[] = new Array<number>(18).fill(0);
