@@ -39,6 +39,13 @@ function say(line: string): void {
 function oneLineErrors(cmd: Command, helpHint: string): Command {
   return cmd
     .configureOutput({
+      writeOut: (s) => {
+        try {
+          writeSync(1, s);
+        } catch {
+          // `amtwatch --help | head -1`: the reader went away
+        }
+      },
       writeErr: (s) => say(s.trimEnd()),
       outputError: (s, write) => write(`amtwatch: ${s.replace(/^error: /, '').trim().replace(/\s*\n\s*/g, ' ')} (see ${helpHint})`),
     })
@@ -71,6 +78,11 @@ Examples:
 
 export async function main(argv: string[]): Promise<void> {
   let progressShown = false;
+  // a reader that goes away (`amtwatch check-policy p.yaml | head -1`) ends the output, not the
+  // process with a stack trace; record output has its own handling (report/output.ts, app/live.ts)
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') say(`amtwatch: standard output: ${e.message}`);
+  });
   const ctx: CliContext = {
     stdin: process.stdin,
     stdoutIsTTY: process.stdout.isTTY === true,

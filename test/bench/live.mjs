@@ -13,7 +13,7 @@
 //   node test/bench/live.mjs [--rates 50000,100000,200000,400000,top] [--captures mixed,amtonly]
 //                            [--dir /tmp/amtwatch-bench] [--json FILE] [-- extra amtwatch live flags]
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeAmtOnly, writeMixed } from '../live/gen-captures.mjs';
@@ -124,6 +124,7 @@ function hwmMB(pid) {
 async function cell(capName, rate) {
   const c = caps[capName];
   const out = join(DIR, `out-${capName}-${rate}.ndjson`);
+  rmSync(out, { force: true }); // live appends to -w (documented); each cell starts empty
   const aw = start(process.execPath, [CLI, 'live', '-i', IB, '--log-format', 'json', '--stats-interval', '3600', '-w', out, ...extra]);
   const td = start('tcpdump', ['-n', '-i', IB, '-w', '/dev/null', FILTER]);
   await waitFor(() => aw.err.includes('listening on'), 20_000, 'amtwatch');

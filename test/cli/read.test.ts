@@ -189,3 +189,24 @@ describe('amtwatch check-policy', () => {
     expect(b.err.trim()).toBe(`amtwatch: ${bad}: amt_host: unknown field (expected one of: authorized, amt_hosts, thresholds)`);
   });
 });
+
+describe('a reader that goes away early (| head)', () => {
+  /** Runs `amtwatch ARGS | head -c 1` in bash; the amtwatch exit code and its standard error. */
+  function piped(args: string) {
+    const r = spawnSync('bash', ['-c', `${process.execPath} ${BIN} ${args} 2>"$E" | head -c 1 >/dev/null; echo "\${PIPESTATUS[0]}"`], {
+      encoding: 'utf8',
+      timeout: 60_000,
+      env: { ...process.env, E: join(tmp, 'pipe.err') },
+    });
+    return { code: Number(r.stdout.trim()), err: readFileSync(join(tmp, 'pipe.err'), 'utf8') };
+  }
+  it('help ends quietly with 0', () => {
+    expect(piped('--help')).toEqual({ code: 0, err: '' });
+    expect(piped('read --help')).toEqual({ code: 0, err: '' });
+  });
+  it('records: no stack trace, the verdict exit code stays', () => {
+    const r = piped(`read -f ndjson --config ${join(PCAPS, 'lab/amtwatch.yaml')} ${join(PCAPS, 'lab')}`);
+    expect(r.err).not.toMatch(/EPIPE|node:|at /);
+    expect(r.code).toBe(1);
+  });
+});

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { CONN_FIELDS, NOTICE_FIELDS, STATS_FIELDS } from '../../../src/records/index.js';
-import { createNdjsonReporter, jsonRecord } from '../../../src/report/ndjson.js';
+import { CONN_FIELDS, NOTICE_FIELDS, STATS_FIELDS, type FieldKind } from '../../../src/records/index.js';
+import { renderValue } from '../../../src/report/format.js';
+import { createNdjsonReporter, jsonFieldValue, jsonRecord, jsonValue } from '../../../src/report/ndjson.js';
 import { bytesToText, sanitizeText } from '../../../src/report/sanitize.js';
 import { ALL_BYTES, C1, C2, C3, HOSTILE, L_C1, L_C2, L_C3, L_N1, L_N2, L_S, N1, N2, S, UNSAFE, conn, hostileConn, hostileNotice, hostileStats, sink, unescapeSanitized } from './fixtures.js';
 
@@ -111,5 +112,41 @@ describe('ndjson reporter', () => {
     r.conn(C1);
     r.close();
     expect(o.text).toBe('');
+  });
+});
+
+describe('jsonFieldValue (the direct path the NDJSON writer takes)', () => {
+  const KINDS: readonly FieldKind[] = ['time', 'interval', 'addr', 'count', 'port', 'float', 'vlan', 'string', 'bool', 'strings', 'object'];
+  const VALUES: readonly unknown[] = [
+    undefined, null, 0, -0, 1, -1, 42, 16992, 0.5, 1 / 3, 1e21, -1e-7, 1768471200123456, 2 ** 60, Number.NaN, Infinity, -Infinity,
+    true, false, '', 'a', 'x"y\\z', '\u0000\u001b[31m', '\ud800', 'é✓', 10n,
+    new Uint8Array([192, 0, 2, 1]), new Uint8Array(16).fill(0), new Uint8Array([0x20, 1, 0xd, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1]),
+    new Uint8Array([1, 2, 3]), new Uint8Array(0), [], ['a', 'b"'], [1, null, new Uint8Array([104, 105])], { a: 1, b: ['x'], c: { d: null } },
+    { __proto__: null, k: 'v' }, () => 1, Symbol('s'),
+  ];
+  it('gives exactly jsonValue(renderValue(kind, value)) for every kind and value', () => {
+    let n = 0;
+    for (const k of KINDS)
+      for (const [i, v] of VALUES.entries()) {
+        expect(jsonFieldValue(k, v), `${k} VALUES[${i}]`).toBe(jsonValue(renderValue(k, v)));
+        n++;
+      }
+    expect(n).toBe(KINDS.length * VALUES.length);
+  });
+  it('gives the same for random values of each kind', () => {
+    let seed = 12345;
+    const rnd = (): number => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed / 2147483648;
+    };
+    for (let i = 0; i < 20000; i++) {
+      const r = rnd();
+      const v =
+        r < 0.25 ? Math.floor(rnd() * 2 ** 53) * (rnd() < 0.5 ? -1 : 1)
+        : r < 0.5 ? rnd() * 1e6
+        : r < 0.75 ? Uint8Array.from({ length: rnd() < 0.5 ? 4 : 16 }, () => (rnd() < 0.4 ? 0 : Math.floor(rnd() * 256)))
+        : String.fromCharCode(...Array.from({ length: Math.floor(rnd() * 12) }, () => Math.floor(rnd() * 0x10000)));
+      for (const k of KINDS) expect(jsonFieldValue(k, v)).toBe(jsonValue(renderValue(k, v)));
+    }
   });
 });
