@@ -1,6 +1,12 @@
 /**
  * Where records go: standard output or a file (-w), through pino's SonicBoom destination, which
  * handles slow pipes, can be reopened for logrotate, and is flushed before exit.
+ *
+ * Records are gathered into batches of up to BATCH_CHARS before they reach SonicBoom, and a batch
+ * waits at most BATCH_MS: one write() per record cost one system call per record on a file
+ * (sync mode), measured at 2.3 of 4.7 s reading a 300,000-frame all-AMT capture (405,258 records);
+ * batched, the same run writes ~500 times. The timer keeps a slow pipe (`tcpdump -w - | amtwatch
+ * read -`) showing each notice within BATCH_MS.
  */
 import pino from 'pino';
 import { AmtwatchError } from '../core/errors.js';
@@ -10,32 +16,93 @@ export interface OutputSink {
   /** Reopens the file (live SIGHUP, after logrotate moved it). No-op for stdout. */
   reopen(): void;
   close(): Promise<void>;
+  /**
+   * Backpressure for `read`: null while the output keeps up; otherwise a promise that settles once
+   * what waits for a slow reader is back under OUTPUT_LOW_WATER_BYTES (or the output failed).
+   */
+  ready?(): Promise<void> | null;
 }
 
 type Boom = ReturnType<typeof pino.destination>;
+
+/** A batch is handed to SonicBoom once it holds this many characters... */
+export const BATCH_CHARS = 256 * 1024;
+/** ...or when its first record has waited this long. */
+export const BATCH_MS = 100;
+/** Bytes handed to SonicBoom but not yet written beyond which `read` stops reading input... */
+export const OUTPUT_HIGH_WATER_BYTES = 8 * 1024 * 1024;
+/** ...until they are back under this. */
+export const OUTPUT_LOW_WATER_BYTES = 2 * 1024 * 1024;
 
 export function openOutput(path: string | null): OutputSink {
   let boom: Boom;
   try {
     boom =
       path === null
-        ? pino.destination({ dest: 1, sync: false, minLength: 0 })
+        ? pino.destination({ dest: 1, sync: false, minLength: 0, maxWrite: BATCH_CHARS })
         : pino.destination({ dest: path, sync: true, mkdir: false, append: false });
   } catch (e) {
     throw new AmtwatchError('AMTW_OUTPUT', `${path}: cannot open the output file: ${(e as Error).message}`);
   }
   let failed: Error | null = null;
+  // bytes handed to SonicBoom minus bytes it reports written: what a slow reader has not taken yet
+  let pending = 0;
+  let wake: (() => void) | null = null;
+  let waiting: Promise<void> | null = null;
+  const release = (): void => {
+    const w = wake;
+    wake = null;
+    waiting = null;
+    if (w !== null) w();
+  };
   boom.on('error', (e: Error) => {
     failed = e;
+    release();
   });
+  boom.on('write', (n: number) => {
+    pending -= n;
+    if (wake !== null && pending <= OUTPUT_LOW_WATER_BYTES) release();
+  });
+  let parts: string[] = [];
+  let chars = 0;
+  let timer: NodeJS.Timeout | null = null;
+  const flush = (): void => {
+    if (timer !== null) {
+      clearTimeout(timer);
+      timer = null;
+    }
+    if (parts.length === 0) return;
+    const s = parts.length === 1 ? (parts[0] as string) : parts.join('');
+    parts = [];
+    chars = 0;
+    if (failed !== null) return;
+    pending += Buffer.byteLength(s, 'utf8');
+    boom.write(s);
+  };
   return {
     write(s: string) {
-      if (failed === null) boom.write(s);
+      if (failed !== null) return;
+      parts.push(s);
+      chars += s.length;
+      if (chars >= BATCH_CHARS) flush();
+      else if (timer === null) {
+        timer = setTimeout(flush, BATCH_MS);
+        timer.unref(); // close() flushes; a pending batch never keeps the process alive
+      }
+    },
+    ready() {
+      if (failed !== null || pending <= OUTPUT_HIGH_WATER_BYTES) return null;
+      waiting ??= new Promise<void>((resolve) => {
+        wake = resolve;
+      });
+      return waiting;
     },
     reopen() {
+      flush();
       if (path !== null) boom.reopen();
     },
     close() {
+      flush();
       return new Promise<void>((resolve) => {
         if (failed !== null) {
           resolve();

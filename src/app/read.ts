@@ -72,6 +72,7 @@ export async function runRead(cfg: RunConfig, io: ReadIo): Promise<ReadSummary> 
     const input = name === '-' ? { name: 'stdin', stream: io.stdin } : { name, path: name };
     const outcome = await readCapture(input, pipeline.onFrame, {
       limits: cfg.limits,
+      waitForOutput: () => io.out.ready?.() ?? null,
       onProgress: (consumed) => {
         if (io.progress === null) return;
         const now = io.nowMs();

@@ -41,6 +41,11 @@ export interface ReaderOptions {
   limits: Limits;
   /** Called now and then (about once per buffer's worth) with the decompressed bytes read so far. */
   onProgress?: (bytesConsumed: number) => void;
+  /**
+   * Asked between buffers: a promise means the output is behind (a slow pipe) and reading waits for
+   * it, so records never pile up in memory; null means go on.
+   */
+  waitForOutput?: () => Promise<void> | null;
 }
 
 export interface ReadOutcome {
@@ -71,10 +76,10 @@ export async function readCapture(input: CaptureInput, sink: FrameSink, opts: Re
         ctx.report(E_OPEN_FAILED, 0, 0, openMessage(e), true);
         return outcome(ctx, null);
       }
-      reader = new Reader(ctx, opts.limits, opts.onProgress);
+      reader = new Reader(ctx, opts.limits, opts.onProgress, opts.waitForOutput);
       await readFd(reader, input.path, fd);
     } else if (input.stream !== undefined) {
-      reader = new Reader(ctx, opts.limits, opts.onProgress);
+      reader = new Reader(ctx, opts.limits, opts.onProgress, opts.waitForOutput);
       await readStream(reader, input.stream);
     } else {
       ctx.report(E_OPEN_FAILED, 0, 0, 'cannot open: no path or stream given', true);

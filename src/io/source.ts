@@ -89,6 +89,7 @@ export class Reader {
     readonly ctx: ReadContext,
     readonly limits: Limits,
     private readonly onProgress: ((bytes: number) => void) | undefined,
+    private readonly waitForOutput: (() => Promise<void> | null) | undefined = undefined,
   ) {
     this.size = bufferBytes(limits);
     this.buf = acquireBuffer(this.size);
@@ -97,6 +98,12 @@ export class Reader {
 
   release(): void {
     releaseBuffer(this.buf);
+  }
+
+  /** Waits while the output is behind (ReaderOptions.waitForOutput); resolves at once otherwise. */
+  async outputRoom(): Promise<void> {
+    const w = this.waitForOutput?.() ?? null;
+    if (w !== null) await w;
   }
 
   /** Reports an unexpected exception from the reader itself (a bug) as a fatal error; reading stops. */
@@ -332,6 +339,7 @@ export async function driveFile(reader: Reader, fd: number, n: number): Promise<
     }
     filePos += n;
     reader.end += n;
+    await reader.outputRoom();
     if (++refills === REFILLS_PER_YIELD) {
       refills = 0;
       await yieldToLoop();
@@ -374,6 +382,7 @@ export async function drivePlainStream(reader: Reader, chunks: AsyncIterator<Chu
       await abandon(chunks);
       return;
     }
+    await reader.outputRoom();
   }
   reader.finish(null);
 }
@@ -431,6 +440,7 @@ export async function driveGzipStream(reader: Reader, chunks: AsyncIterator<Chun
         wake = null;
       }
       if (reader.stopped || settled) break;
+      await reader.outputRoom();
     }
   } catch (e) {
     srcErr = e;

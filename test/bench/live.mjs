@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // Live-capture benchmark (npm run bench:live; root). Never a timed test: it prints a table and writes JSON.
 //
+// amtwatch runs as the `amtwatch` command does (the executable bundle, so its first line's V8 flag
+// applies), not as `node dist/amtwatch.mjs`.
 // Two namespaces joined by a veth pair with its default offloads left on; tcpreplay (pinned to CPU 0)
 // sends each capture at rising rates; in the SAME run `amtwatch live` (defaults: 64 MiB ring, snaplen
 // 262144, 50 ms timeout) and `tcpdump -i IF -w /dev/null` with the same filter, both pinned to CPU 1,
@@ -125,7 +127,7 @@ async function cell(capName, rate) {
   const c = caps[capName];
   const out = join(DIR, `out-${capName}-${rate}.ndjson`);
   rmSync(out, { force: true }); // live appends to -w (documented); each cell starts empty
-  const aw = start(process.execPath, [CLI, 'live', '-i', IB, '--log-format', 'json', '--stats-interval', '3600', '-w', out, ...extra]);
+  const aw = start(CLI, ['live', '-i', IB, '--log-format', 'json', '--stats-interval', '3600', '-w', out, ...extra]);
   const td = start('tcpdump', ['-n', '-i', IB, '-w', '/dev/null', FILTER]);
   await waitFor(() => aw.err.includes('listening on'), 20_000, 'amtwatch');
   await waitFor(() => td.err.includes('listening on'), 20_000, 'tcpdump');

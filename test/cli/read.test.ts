@@ -210,3 +210,14 @@ describe('a reader that goes away early (| head)', () => {
     expect(r.code).toBe(1);
   });
 });
+
+describe('the executable', () => {
+  it('runs as a command through its first line (env -S node with the young-generation flag)', () => {
+    expect(readFileSync(BIN, 'utf8').split('\n', 1)[0]).toBe('#!/usr/bin/env -S node --max-semi-space-size=8');
+    const r = spawnSync(BIN, ['--version'], { encoding: 'utf8', timeout: 30_000 });
+    expect(r.status).toBe(0);
+    expect(r.stdout.trim()).toBe(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version);
+    const e = spawnSync(BIN, ['read', '-f', 'ndjson', '-'], { input: Buffer.alloc(0), encoding: 'utf8', timeout: 30_000 });
+    expect(e.status).toBe(3); // empty standard input: not a capture
+  });
+});
