@@ -272,7 +272,7 @@ for (const [fmt, file] of [
 ]) {
   console.log(`\n${fmt}:`);
   const td = timeMany(`tcpdump -r F -w /dev/null '${FILTER}'`, 'tcpdump', ['-r', file, '-w', '/dev/null', FILTER]);
-  const aw = timeMany('amtwatch read -f ndjson -w /dev/null F', process.execPath, [BIN, 'read', '--no-progress', '-q', '-f', 'ndjson', '-w', '/dev/null', file]);
+  const aw = timeMany('amtwatch read -f ndjson -w /dev/null F', BIN, ['read', '--no-progress', '-q', '-f', 'ndjson', '-w', '/dev/null', file]);
   results[fmt] = { tcpdump: td, amtwatch: aw, ratio: aw.wall / td.wall };
   console.log(`  ratio amtwatch / tcpdump = ${(aw.wall / td.wall).toFixed(2)}  (bar <= 1.0, target 0.7)`);
 }
