@@ -6,7 +6,7 @@
  *   no addon (or no libpcap) -> live and interfaces say what to install (exit 5), read still works.
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -35,8 +35,7 @@ describe.skipIf(skip !== null)(`live capture privileges and errors${skip ? ` (sk
   });
   afterAll(() => lab.cleanup());
 
-  const run = (args: string[], pre: string[] = []) =>
-    spawnSync('ip', ['netns', 'exec', cap, ...pre, process.execPath, CLI, ...args], { encoding: 'utf8', timeout: 30_000 });
+  const run = (args: string[]) => spawnSync('ip', ['netns', 'exec', cap, process.execPath, CLI, ...args], { encoding: 'utf8', timeout: 30_000 });
 
   it('--user nobody: uid, gid, groups and capabilities are dropped once the interface is open, and capture goes on', async () => {
     const live = await lab.live(cap, ['-i', ifB, '--user', 'nobody', '--authorized', '192.0.2.5']);
@@ -55,12 +54,30 @@ describe.skipIf(skip !== null)(`live capture privileges and errors${skip ? ` (sk
   });
 
   it('without root and without CAP_NET_RAW: one line saying so and how to grant it, exit 4', () => {
-    const r = run(['live', '-i', ifB], ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', '--inh-caps=-all', '--bounding-set=-all']);
-    expect(r.status).toBe(4);
-    const lines = r.stderr.split('\n').filter((l) => l !== '');
-    expect(lines).toHaveLength(1);
-    expect(lines[0]).toContain('needs root or the CAP_NET_RAW and CAP_NET_ADMIN capabilities');
-    expect(lines[0]).toContain('setcap cap_net_raw,cap_net_admin=eip $(readlink -f $(which node))');
+    // uid 65534 must be able to read the program: the checkout may sit in a directory only root can
+    // enter (CI clones into a mkdtemp folder, mode 0700), so run a world-readable copy of it
+    const dir = mkdtempSync(join(tmpdir(), 'amtw-unpriv-'));
+    try {
+      chmodSync(dir, 0o755);
+      mkdirSync(join(dir, 'dist'));
+      mkdirSync(join(dir, 'build/Release'), { recursive: true });
+      cpSync(CLI, join(dir, 'dist/amtwatch.mjs'));
+      cpSync(join(ROOT, 'package.json'), join(dir, 'package.json'));
+      cpSync(join(ROOT, 'build/Release/amtwatch_pcap.node'), join(dir, 'build/Release/amtwatch_pcap.node'));
+      for (const d of ['dist', 'build', 'build/Release']) chmodSync(join(dir, d), 0o755);
+      const r = spawnSync(
+        'ip',
+        ['netns', 'exec', cap, 'setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', '--inh-caps=-all', '--bounding-set=-all', process.execPath, join(dir, 'dist/amtwatch.mjs'), 'live', '-i', ifB],
+        { encoding: 'utf8', timeout: 30_000, cwd: dir },
+      );
+      expect(r.status).toBe(4);
+      const lines = r.stderr.split('\n').filter((l) => l !== '');
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toContain('needs root or the CAP_NET_RAW and CAP_NET_ADMIN capabilities');
+      expect(lines[0]).toContain('setcap cap_net_raw,cap_net_admin=eip $(readlink -f $(which node))');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('an unknown interface: one line with the list of interfaces, exit 2', () => {
