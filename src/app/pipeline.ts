@@ -162,13 +162,27 @@ export class Pipeline {
   }
 
   /**
-   * The next frame starts a new input file: when it is older than the last frame seen, the file is
-   * not a continuation (copies, unrelated captures) and open sessions are ended before it.
+   * The next frame starts a new input file. When that frame is older than the end of the previous
+   * file (the latest frame time in it), the file is not a continuation (copies, unrelated
+   * captures, files given out of order): open sessions are ended before it and the session
+   * clock restarts at its time, so timeouts keep working inside it.
    */
   beginFile(): void {
     this.fileStart = true;
+    if (this.fileEnd >= 0) this.prevFileEnd = this.fileEnd;
+    this.fileEnd = -1;
   }
   private fileStart = false;
+  /** Latest frame time of the current file, and of the last earlier file that had frames (-1: none). */
+  private fileEnd = -1;
+  private prevFileEnd = -1;
+
+  /** The first frame of a file, older than the previous file's end: a new stream starts. */
+  private timeWentBack(): void {
+    if (this.table.size > 0) this.flush('flushed');
+    this.table.resetClock();
+    this.sweepAt = -1;
+  }
   /** Packet time at which the session table next needs a sweep (a cheap inline check per frame). */
   private sweepAt = -1;
 
@@ -181,8 +195,12 @@ export class Pipeline {
     if (f.ts > c.lastTs) {
       if (c.firstTs < 0) c.firstTs = f.ts;
       c.lastTs = f.ts;
-    } else if (this.fileStart && f.ts < c.lastTs && this.table.size > 0) this.flush('flushed');
-    this.fileStart = false;
+    }
+    if (f.ts > this.fileEnd) this.fileEnd = f.ts;
+    if (this.fileStart) {
+      this.fileStart = false;
+      if (f.ts < this.prevFileEnd) this.timeWentBack();
+    }
     if (f.ts >= this.sweepAt) this.tick(f);
     try {
       // Fast path for the bulk of a SPAN feed: a complete, unfragmented Ethernet/IPv4/TCP frame with

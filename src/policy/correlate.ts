@@ -9,6 +9,9 @@
  *   in the same per-source table as TCP sessions); amt.rogue_device and amt.unprovisioned_device
  *   once per endpoint from RMCP pongs.
  * Every table is capped (MAX_TRACKED); what the cap forgets is counted, never silently grown.
+ * Windows start at an event's time; an event more than a window away from the start, in either
+ * direction, starts a new one (sessions end out of start order by a little; files read out of
+ * order jump back by a lot, and must not add to a window of other times).
  */
 import { formatIp } from '../core/addr.js';
 import { LruMap } from '../core/lru.js';
@@ -74,7 +77,7 @@ export class Correlator {
     if (count <= 0) return null;
     const t = this.policy.thresholds;
     const st = this.brute.touch(formatIp(src), () => ({ windowStart: ts, failures: 0, alerted: false }));
-    if (ts - st.windowStart > t.bruteforce_window * US) {
+    if (Math.abs(ts - st.windowStart) > t.bruteforce_window * US) {
       st.windowStart = ts;
       st.failures = 0;
       st.alerted = false;
@@ -136,7 +139,7 @@ export class Correlator {
       alertedHosts: false,
       alertedAttempts: false,
     }));
-    if (ts - st.windowStart > t.scan_window * US) {
+    if (Math.abs(ts - st.windowStart) > t.scan_window * US) {
       st.windowStart = ts;
       st.hosts.clear();
       st.failedAttempts = 0;

@@ -150,6 +150,15 @@ export class SessionTable {
     this.sweep();
   }
 
+  /**
+   * Forgets the clock (call with the table empty): the next advance() starts it again at that
+   * packet's time. For a new input that is older than the one before it (app/pipeline.ts).
+   */
+  resetClock(): void {
+    this.now = 0;
+    this.nextSweep = 0;
+  }
+
   private sweep(): void {
     const now = this.now;
     const minTimeout = Math.min(

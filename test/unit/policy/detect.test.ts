@@ -99,6 +99,14 @@ describe('Correlator (bounded state, packet time)', () => {
     // 401s without credentials are challenges, not failures
     expect([0, 1, 2, 3, 4, 5].flatMap((i) => c.onHttp(http({ ts: T + 5_000_000_000 + i, status_code: 401, 'id.orig_h': ip('192.0.2.77') }), null))).toEqual([]);
   });
+  it('brute force: failures from far earlier (files read out of order) start a new window', () => {
+    const c = new Correlator(EMPTY_POLICY);
+    const fail = (s: number) => c.onHttp(digest({ ts: T + s * 1_000_000, status_code: 401 }), null);
+    // 3 failures at +10 h, then 2 at 0 h: not 5 within one window
+    expect([36_000, 36_001, 36_002, 0, 1].flatMap((s) => fail(s))).toEqual([]);
+    // sessions end a little out of start order: still the same window
+    expect([2, 1.5, 3].flatMap((s) => fail(s)).map((n) => n.n)).toEqual([5]);
+  });
   it('failed redirection logins count too', () => {
     const c = new Correlator({ ...EMPTY_POLICY, thresholds: { ...DEFAULT_THRESHOLDS, bruteforce_failures: 3 } });
     const r = { event_type: 'amt_redir', ts: T, uid: 'Cr', 'id.orig_h': ip('192.0.2.99'), 'id.orig_p': 1, 'id.resp_h': ip('192.0.2.10'), 'id.resp_p': 16994, auth_failures: 3, username: 'admin' } as unknown as AmtRedirRecord;
