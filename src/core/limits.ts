@@ -33,7 +33,7 @@ export const MAX_OOO_BYTES_PER_DIR = 64 * 1024;
 export const MAX_OOO_SEGMENTS_PER_DIR = 64;
 /** Bytes of one HTTP message head (request/status line + headers). */
 export const MAX_HTTP_HEADER_BYTES = 16 * 1024;
-/** Header fields per HTTP message. */
+/** Header fields per HTTP message before it is flagged (http.too_many_headers); the rest are still read, within the head's bytes. */
 export const MAX_HTTP_HEADERS = 100;
 /** HTTP body bytes scanned for WS-Management content (SOAP action, resource URI, parameters). */
 export const MAX_HTTP_BODY_SCAN_BYTES = 64 * 1024;

@@ -64,10 +64,14 @@ export function attributeCveTool(r: HttpRecord): string | null {
   return null;
 }
 
-/** A digest Authorization whose response is not 32 hex characters: the CVE-2017-5689 shape. */
+/**
+ * A digest Authorization whose response is not 32 hex characters: the CVE-2017-5689 shape. A
+ * missing response counts as empty (the flaw compares only as many bytes as were sent, and no
+ * genuine client leaves it out).
+ */
 export function isCveAttempt(r: HttpRecord): boolean {
   if (r.auth_scheme === null || r.auth_scheme.toLowerCase() !== 'digest') return false;
-  if (r.digest_response_len === null) return false;
+  if (r.digest_response_len === null) return true;
   return r.digest_response_len !== 32 || r.digest_response_hex === false;
 }
 
@@ -111,7 +115,12 @@ export function detectHttp(r: HttpRecord): NoticeDraft[] {
   if (isCveAttempt(r)) {
     const tool = attributeCveTool(r);
     const by = tool !== null ? ` (the request matches ${tool}'s)` : '';
-    const resp = r.digest_response_len === 0 ? 'an empty digest response' : `a ${r.digest_response_len}-character digest response`;
+    const resp =
+      r.digest_response_len === null
+        ? 'no digest response at all'
+        : r.digest_response_len === 0
+          ? 'an empty digest response'
+          : `a ${r.digest_response_len}-character digest response`;
     out.push({
       note: NOTE_CVE_2017_5689_ATTEMPT,
       msg: `${client} tried the CVE-2017-5689 authentication bypass on ${server} with ${resp} for user ${r.username ?? '?'}${by}`,

@@ -709,7 +709,7 @@ class HttpAnalyzer implements Analyzer {
   private requestAuth(tx: Tx, buf: Uint8Array, s: number, e: number): void {
     const a = this.auth;
     const rec = tx.rec;
-    const scheme = parseAuthorization(buf, s, e, a);
+    const scheme = parseAuthorization(buf, s, e, a, true);
     if (scheme === AUTH_NONE) {
       this.host.anomaly(A_HTTP_BAD_AUTHORIZATION);
       return;

@@ -458,10 +458,9 @@ export function parseHeaders(buf: Uint8Array, off: number, end: number, maxHeade
       ls = lf + 1;
       continue;
     }
-    if (++out.count > maxHeaders) {
-      out.tooMany = true;
-      return;
-    }
+    // past the limit the head is flagged but still read (its byte limit bounds the work), so
+    // padding headers cannot hide an Authorization or a Content-Length behind them
+    if (++out.count > maxHeaders) out.tooMany = true;
     let vs = c + 1;
     let ve = le;
     while (vs < ve && isOws(buf[vs] as number)) vs++;
@@ -543,10 +542,12 @@ export class AuthInfo {
 
 /**
  * auth-params `name = (token | quoted-string)` separated by commas, in any order, from `i` to `e`.
- * Keeps the first occurrence of each DIGEST_PARAM_NAMES name (raw bytes between the quotes). Stops
- * at a bare token (the next challenge of a multi-challenge WWW-Authenticate).
+ * Keeps the first occurrence of each DIGEST_PARAM_NAMES name (raw bytes between the quotes). In a
+ * challenge (WWW-Authenticate) it stops at a bare token, the next challenge of a multi-challenge
+ * header. In credentials (Authorization: `credentials` true) a bare token or junk is marked bad
+ * and skipped to the next comma, so nothing put in front of `response=` can hide it.
  */
-export function parseAuthParams(buf: Uint8Array, i: number, e: number, out: AuthInfo): void {
+export function parseAuthParams(buf: Uint8Array, i: number, e: number, out: AuthInfo, credentials = false): void {
   while (i < e) {
     while (i < e && (isOws(buf[i] as number) || buf[i] === COMMA)) i++;
     if (i >= e) return;
@@ -555,10 +556,17 @@ export function parseAuthParams(buf: Uint8Array, i: number, e: number, out: Auth
     const ne = i;
     if (ne === ns) {
       out.bad = true;
-      return;
+      if (!credentials) return;
+      i = skipToComma(buf, i, e);
+      continue;
     }
     while (i < e && isOws(buf[i] as number)) i++;
     if (i >= e || buf[i] !== EQ) {
+      if (credentials) {
+        out.bad = true;
+        i = skipToComma(buf, i, e);
+        continue;
+      }
       if (i < e && buf[i] !== COMMA) out.bad = true;
       return;
     }
@@ -593,8 +601,23 @@ export function parseAuthParams(buf: Uint8Array, i: number, e: number, out: Auth
   }
 }
 
-/** `Authorization` / `WWW-Authenticate` value: scheme, then Digest params or the Basic token68. */
-export function parseAuthorization(buf: Uint8Array, s: number, e: number, out: AuthInfo): number {
+/** The next comma at or after `i` outside a quoted string, or `e`. */
+function skipToComma(buf: Uint8Array, i: number, e: number): number {
+  while (i < e && buf[i] !== COMMA) {
+    if (buf[i] === DQUOTE) {
+      i++;
+      while (i < e && buf[i] !== DQUOTE) i += buf[i] === BSLASH ? 2 : 1;
+    }
+    i++;
+  }
+  return Math.min(i, e);
+}
+
+/**
+ * `Authorization` (`credentials` true) / `WWW-Authenticate` value: scheme, then Digest params or
+ * the Basic token68.
+ */
+export function parseAuthorization(buf: Uint8Array, s: number, e: number, out: AuthInfo, credentials = false): number {
   out.reset();
   let i = s;
   while (i < e && isOws(buf[i] as number)) i++;
@@ -606,7 +629,7 @@ export function parseAuthorization(buf: Uint8Array, s: number, e: number, out: A
   if (i < e && !isOws(buf[i] as number)) out.bad = true;
   if (equalsLower(buf, ss, i, T_DIGEST)) {
     out.scheme = AUTH_DIGEST;
-    parseAuthParams(buf, i, e, out);
+    parseAuthParams(buf, i, e, out, credentials);
   } else if (equalsLower(buf, ss, i, T_BASIC)) {
     out.scheme = AUTH_BASIC;
     while (i < e && isOws(buf[i] as number)) i++;

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ACK, FIN, PSH, SYN, TcpConversation } from '../../../pcaps/gen/lib/packets.js';
+import { ACK, PSH, SYN, TcpConversation } from '../../../pcaps/gen/lib/packets.js';
 import { writePcap } from '../../../pcaps/gen/lib/pcap-writer.js';
 import { runCapture } from '../../helpers/run.js';
 

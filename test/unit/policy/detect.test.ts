@@ -29,6 +29,8 @@ describe('CVE-2017-5689 (amt-protocol.md 3.3)', () => {
     expect(isCveAttempt(digest({ digest_response_len: 1, digest_response_hex: false }))).toBe(true);
     expect(isCveAttempt(digest({ digest_response_len: 32, digest_response_hex: false }))).toBe(true);
     expect(isCveAttempt(digest({}))).toBe(false);
+    // no response parameter at all: the flaw compares zero bytes, no genuine client leaves it out
+    expect(isCveAttempt(digest({ digest_response_len: null, digest_response_hex: null }))).toBe(true);
     expect(isCveAttempt(http({ auth_scheme: 'Basic', username: 'admin' }))).toBe(false);
   });
   it('attributes nmap, Metasploit and Greenbone by their wire fingerprints', () => {

@@ -516,9 +516,11 @@ describe('limits on heads', () => {
     }
   });
 
-  it('too many header fields: anomaly and partial', () => {
-    const h = run([req(`GET / HTTP/1.1\r\n${'X: 1\r\n'.repeat(5)}Host: h\r\n\r\n`)], { limits: { maxHttpHeaders: 3 } });
-    expect(h.records[0]).toMatchObject({ uri: '/', host: null, partial: true });
+  it('too many header fields: anomaly and partial, and the fields after the limit still read', () => {
+    const h = run([req(`GET / HTTP/1.1\r\n${'X: 1\r\n'.repeat(5)}Host: h\r\nAuthorization: Digest username="admin", response=""\r\n\r\n`)], {
+      limits: { maxHttpHeaders: 3 },
+    });
+    expect(h.records[0]).toMatchObject({ uri: '/', host: 'h', partial: true, auth_scheme: 'Digest', username: 'admin', digest_response_len: 0 });
     expect(h.anomalies).toEqual(['http.too_many_headers']);
   });
 

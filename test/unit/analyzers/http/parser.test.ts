@@ -241,13 +241,14 @@ describe('parseHeaders', () => {
     expect([h.upgrade, h.upgradeWebsocket]).toEqual([true, false]);
   });
 
-  it('counts malformed lines, stops at the header limit, ignores an unterminated last line', () => {
+  it('counts malformed lines, flags the header limit but reads on, ignores an unterminated last line', () => {
     let { h } = parse('Host: a\r\nno colon here\r\n folded\r\nBad Name: x\r\n: empty\r\nServer: AMT\r\n');
     expect(h.badLines).toBe(4);
     expect(h.count).toBe(2);
-    h = parse('A: 1\r\nB: 2\r\nC: 3\r\nHost: late\r\n', 3).h;
+    const late = parse('A: 1\r\nB: 2\r\nC: 3\r\nHost: late\r\n', 3);
+    h = late.h;
     expect(h.tooMany).toBe(true);
-    expect(h.host.s).toBe(-1);
+    expect(s(late.u, h.host.s, h.host.e)).toBe('late');
     h = parse('Host: a\r\nServer: Intel(R) Act').h;
     expect(h.server.s).toBe(-1);
   });
@@ -307,6 +308,21 @@ describe('Authorization', () => {
     expect(p(x, DIGEST_NONCE)).toBe(null);
     const rs = x.a.ps[DIGEST_RESPONSE] as number;
     expect(isHex32(x.u, rs, x.a.pe[DIGEST_RESPONSE] as number)).toBe(true);
+  });
+
+  it('credentials: a bare token or junk is flagged and skipped, the parameters after it still read', () => {
+    const cred = (v: string): { a: AuthInfo; u: Uint8Array; r: number } => {
+      const u = b(v);
+      const a = new AuthInfo();
+      return { a, u, r: parseAuthorization(u, 0, u.length, a, true) };
+    };
+    let x = cred('Digest username="admin", uri="/index.htm", x, response=""');
+    expect([x.r, x.a.bad, p(x, DIGEST_RESPONSE), p(x, DIGEST_URI)]).toEqual([AUTH_DIGEST, true, '', '/index.htm']);
+    x = cred('Digest username="admin", @@, junk "a,b" , response="", nc=1');
+    expect([x.a.bad, p(x, DIGEST_USERNAME), p(x, DIGEST_RESPONSE), p(x, DIGEST_NC)]).toEqual([true, 'admin', '', '1']);
+    // a challenge stops at a bare token: it starts the next challenge of the header
+    x = auth('Digest realm="r", Basic nonce="n"');
+    expect([p(x, DIGEST_REALM), p(x, DIGEST_NONCE)]).toEqual(['r', null]);
   });
 
   it('flags unterminated quotes and junk, keeping nothing from an unterminated value', () => {
