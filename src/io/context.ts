@@ -25,6 +25,8 @@ export const E_ERRORS_SUPPRESSED = 'input.errors_suppressed';
 export const E_GZIP_CORRUPT = 'gzip.corrupt';
 /** The gzip stream ends early (compressed input cut off). */
 export const E_GZIP_TRUNCATED = 'gzip.truncated';
+/** Bytes after the last gzip member that are neither zero padding nor another member: ignored (not fatal). */
+export const E_GZIP_TRAILING_GARBAGE = 'gzip.trailing_garbage';
 
 // ---------------------------------------------------------------- classic pcap
 /** The 24-byte file header is cut off or unusable (unsupported version). */

@@ -14,12 +14,14 @@
 import type { Readable } from 'node:stream';
 import { fstatSync, readSync } from 'node:fs';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
-import { createGunzip } from 'node:zlib';
+import * as zlib from 'node:zlib';
+import { createInflateRaw, type InflateRaw } from 'node:zlib';
 import { u32be, u32le } from '../core/bytes.js';
 import type { Limits } from '../core/limits.js';
 import {
   E_EMPTY,
   E_GZIP_CORRUPT,
+  E_GZIP_TRAILING_GARBAGE,
   E_GZIP_TRUNCATED,
   E_READ_FAILED,
   E_UNKNOWN_FORMAT,
@@ -387,86 +389,293 @@ export async function drivePlainStream(reader: Reader, chunks: AsyncIterator<Chu
   reader.finish(null);
 }
 
+/** gzip member header (RFC 1952 2.3): magic, method 8 (deflate), flags. */
+const GZ_ID1 = 0x1f;
+const GZ_ID2 = 0x8b;
+const GZ_CM_DEFLATE = 8;
+const GZ_FHCRC = 0x02;
+const GZ_FEXTRA = 0x04;
+const GZ_FNAME = 0x08;
+const GZ_FCOMMENT = 0x10;
+const GZ_FRESERVED = 0xe0;
+const GZ_FIXED_HEADER = 10;
+const GZ_TRAILER = 8;
+/** A member header longer than this (a file name or comment without its NUL) is corrupt. */
+export const GZIP_MAX_HEADER_BYTES = 64 * 1024;
+
+/** zlib.crc32 (Node >= 20.15); without it only ISIZE is checked. */
+const crc32 = (zlib as { crc32?: (data: Uint8Array, value?: number) => number }).crc32;
+
 /**
- * Gzip stream (any number of members): compressed chunks are written to zlib with backpressure,
- * decompressed chunks are parsed synchronously in the 'data' handler. Errors thrown by the sink
- * are re-thrown once the streams are torn down.
+ * The length of the gzip member header at b[o..e): 0 when more bytes are needed, or the reason it
+ * is not one (Node's zlib wording).
+ */
+function gzipHeader(b: Uint8Array, o: number, e: number): number | string {
+  const n = e - o;
+  if (n >= 1 && b[o] !== GZ_ID1) return 'incorrect header check';
+  if (n >= 2 && b[o + 1] !== GZ_ID2) return 'incorrect header check';
+  if (n >= 3 && b[o + 2] !== GZ_CM_DEFLATE) return 'unknown compression method';
+  if (n >= 4 && ((b[o + 3] as number) & GZ_FRESERVED) !== 0) return 'unknown header flags set';
+  if (n < GZ_FIXED_HEADER) return 0;
+  const flg = b[o + 3] as number;
+  let p = o + GZ_FIXED_HEADER;
+  if ((flg & GZ_FEXTRA) !== 0) {
+    if (e - p < 2) return 0;
+    p += 2 + ((b[p] as number) | ((b[p + 1] as number) << 8));
+    if (p > e) return 0;
+  }
+  for (const f of [GZ_FNAME, GZ_FCOMMENT]) {
+    if ((flg & f) === 0) continue;
+    while (p < e && b[p] !== 0) p++;
+    if (p >= e) return 0;
+    p++;
+  }
+  if ((flg & GZ_FHCRC) !== 0) {
+    p += 2;
+    if (p > e) return 0;
+  }
+  return p - o;
+}
+
+function concatBytes(a: Uint8Array, b: Uint8Array): Uint8Array {
+  if (a.length === 0) return b;
+  const c = new Uint8Array(a.length + b.length);
+  c.set(a, 0);
+  c.set(b, a.length);
+  return c;
+}
+
+function allZero(b: Uint8Array): boolean {
+  for (let i = 0; i < b.length; i++) if (b[i] !== 0) return false;
+  return true;
+}
+
+/**
+ * Gzip stream, any number of members (RFC 1952). Member headers and trailers are read here; each
+ * member's deflate data goes through its own zlib raw inflater (written with backpressure; the
+ * decompressed chunks are parsed synchronously in its 'data' handler), which stops by itself at
+ * the end of the deflate data and says how many input bytes it used, so the trailer is found
+ * exactly. Then CRC32 and length are checked. Unlike zlib's gunzip, whose last output is lost when
+ * an error follows it in the same write (up to 256 KiB of frames before a bad trailer or trailing
+ * bytes), every byte that decompresses is parsed before a problem is reported:
+ *  - zero bytes after a member are padding, ignored (as gzip(1) does);
+ *  - other bytes that are not a gzip header: gzip.trailing_garbage, reading stops (not fatal:
+ *    everything before was whole; gzip(1) warns the same way);
+ *  - a bad header, bad deflate data, a CRC32 or length mismatch: gzip.corrupt (fatal);
+ *  - input ending inside a member: gzip.truncated (fatal), after all it decompressed to.
+ * Errors thrown by the sink are re-thrown once the inflater is torn down.
  */
 export async function driveGzipStream(reader: Reader, chunks: AsyncIterator<Chunk>): Promise<void> {
   reader.compressed = true;
-  const gz = createGunzip({ chunkSize: GZIP_CHUNK_BYTES });
-  let gzErr: (Error & { code?: string }) | null = null;
+  let inf: InflateRaw | null = null;
+  let infErr: (Error & { code?: string }) | null = null;
+  let infEnded = false;
+  let wakeEnd: (() => void) | null = null;
   let sinkErr: unknown = null;
   let sinkThrew = false;
-  let settled = false;
-  let wake: (() => void) | null = null;
-  const done = new Promise<void>((resolve) => {
-    const fin = (): void => {
-      settled = true;
-      if (wake !== null) wake();
-      resolve();
-    };
-    gz.once('end', fin);
-    gz.once('close', fin);
-    gz.once('error', (e: Error) => {
-      gzErr = e;
-      fin();
-    });
-  });
-  gz.on('drain', () => {
-    if (wake !== null) wake();
-  });
-  gz.on('data', (c: Buffer) => {
-    if (reader.stopped || sinkThrew) return;
-    try {
-      reader.push(c);
-    } catch (e) {
-      sinkErr = e;
-      sinkThrew = true;
-      gz.destroy();
-    }
-  });
-  let srcErr: unknown = null;
-  let srcFailed = false;
-  try {
-    for (;;) {
-      const r = await chunks.next();
-      if (r.done === true) break;
-      if (reader.stopped || settled) break;
-      if (!gz.write(asBytes(r.value)) && !settled) {
-        await new Promise<void>((resolve) => {
-          wake = resolve;
-        });
-        wake = null;
+  let fed = 0; // input bytes written to the current inflater
+  let crc = 0;
+  let size = 0; // decompressed bytes of the current member
+  let members = 0;
+  let pend: Uint8Array = new Uint8Array(0); // header or trailer bytes gathered so far
+  let inBody = false;
+  let compressedAt = 0; // compressed offset of pend[0] (for messages)
+
+  const startMember = (): InflateRaw => {
+    const z = createInflateRaw({ chunkSize: GZIP_CHUNK_BYTES, finishFlush: zlib.constants.Z_SYNC_FLUSH });
+    infErr = null;
+    infEnded = false;
+    fed = 0;
+    crc = 0;
+    size = 0;
+    z.on('data', (c: Buffer) => {
+      if (reader.stopped || sinkThrew) return;
+      size += c.length;
+      if (crc32 !== undefined) crc = crc32(c, crc);
+      try {
+        reader.push(c);
+      } catch (e) {
+        sinkErr = e;
+        sinkThrew = true;
+        z.destroy();
       }
-      if (reader.stopped || settled) break;
+    });
+    z.on('error', (e: Error) => {
+      infErr = e;
+      wakeUp();
+    });
+    z.on('end', () => {
+      infEnded = true;
+      wakeUp();
+    });
+    z.on('close', wakeUp);
+    return z;
+  };
+  const wakeUp = (): void => {
+    const w = wakeEnd;
+    wakeEnd = null;
+    if (w !== null) w();
+  };
+  const settle = (z: InflateRaw): Promise<void> =>
+    new Promise<void>((resolve) => {
+      if (infEnded || infErr !== null || z.destroyed) resolve();
+      else wakeEnd = resolve;
+    });
+  /** Writes to the inflater and waits until it has processed the bytes (its callback), or failed. */
+  const write = (z: InflateRaw, b: Uint8Array): Promise<void> =>
+    new Promise<void>((resolve) => {
+      fed += b.length;
+      wakeEnd = resolve;
+      z.write(b, () => resolve());
+    });
+  const corrupt = (why: string): EndCause => ({ code: E_GZIP_CORRUPT, why: `corrupt gzip data (${why})` });
+  const inflateCause = (e: Error & { code?: string }): EndCause =>
+    e.code === 'Z_BUF_ERROR' || /unexpected end/i.test(e.message)
+      ? { code: E_GZIP_TRUNCATED, why: 'truncated gzip: the compressed input ends early' }
+      : corrupt(e.message);
+
+  let cause: EndCause | null = null;
+  let garbage = -1; // compressed offset of trailing garbage, when found
+  let srcDone = false;
+  try {
+    outer: for (;;) {
+      let r: IteratorResult<Chunk>;
+      try {
+        r = await chunks.next();
+      } catch (e) {
+        cause = readFailed(e);
+        break;
+      }
+      if (r.done === true) {
+        srcDone = true;
+        break;
+      }
+      let b = concatBytes(pend, asBytes(r.value));
+      pend = new Uint8Array(0);
+      while (b.length > 0) {
+        if (reader.stopped || sinkThrew) break outer;
+        if (!inBody) {
+          if (members > 0) {
+            // between members: padding, the next member, or garbage
+            if (b[0] === 0) {
+              if (allZero(b)) {
+                compressedAt += b.length;
+                b = new Uint8Array(0);
+                continue;
+              }
+              let z = 0;
+              while (b[z] === 0) z++;
+              compressedAt += z;
+              b = b.subarray(z);
+            }
+            if (b[0] !== GZ_ID1 || (b.length >= 2 && b[1] !== GZ_ID2)) {
+              garbage = compressedAt;
+              break outer;
+            }
+          }
+          const h = gzipHeader(b, 0, b.length);
+          if (typeof h === 'string') {
+            cause = corrupt(h);
+            break outer;
+          }
+          if (h === 0) {
+            if (b.length > GZIP_MAX_HEADER_BYTES) {
+              cause = corrupt(`a member header longer than ${GZIP_MAX_HEADER_BYTES} bytes`);
+              break outer;
+            }
+            pend = b;
+            break;
+          }
+          compressedAt += h;
+          b = b.subarray(h);
+          inf = startMember();
+          inBody = true;
+          continue;
+        }
+        const z = inf as InflateRaw;
+        if (!infEnded) {
+          const before = fed;
+          await write(z, b);
+          if (infErr !== null) {
+            cause = inflateCause(infErr);
+            break outer;
+          }
+          if (sinkThrew || reader.stopped) break outer;
+          const used = z.bytesWritten - before;
+          if (used >= b.length && !infEnded) {
+            compressedAt += b.length;
+            b = new Uint8Array(0);
+            await reader.outputRoom();
+            continue;
+          }
+          // the deflate data ended inside b: wait for the inflater's last output
+          await settle(z);
+          if (infErr !== null) {
+            cause = inflateCause(infErr);
+            break outer;
+          }
+          if (sinkThrew || reader.stopped) break outer;
+          compressedAt += used;
+          b = b.subarray(used);
+        }
+        // trailer: CRC32 and length of the member's data, little-endian
+        if (b.length < GZ_TRAILER) {
+          pend = b;
+          break;
+        }
+        const want = ((b[0] as number) | ((b[1] as number) << 8) | ((b[2] as number) << 16) | ((b[3] as number) << 24)) >>> 0;
+        const isize = ((b[4] as number) | ((b[5] as number) << 8) | ((b[6] as number) << 16) | ((b[7] as number) << 24)) >>> 0;
+        if (crc32 !== undefined && want !== crc >>> 0) {
+          cause = corrupt(`member ${members + 1}: CRC32 ${hex8(crc >>> 0)} of the decompressed data does not match ${hex8(want)} in its trailer`);
+          break outer;
+        }
+        if (isize !== size % 2 ** 32) {
+          cause = corrupt(`member ${members + 1}: ${size} bytes decompressed, its trailer says ${isize}`);
+          break outer;
+        }
+        members++;
+        inBody = false;
+        inf = null;
+        compressedAt += GZ_TRAILER;
+        b = b.subarray(GZ_TRAILER);
+      }
       await reader.outputRoom();
     }
-  } catch (e) {
-    srcErr = e;
-    srcFailed = true;
+    if (srcDone && cause === null && garbage < 0 && !reader.stopped && !sinkThrew) {
+      // the input ended: inside a member (its output flushed first) or between members
+      if (inBody) {
+        const z = inf as InflateRaw;
+        if (!infEnded) {
+          z.end();
+          await settle(z);
+        }
+        if (infErr !== null) cause = inflateCause(infErr);
+        else if (!sinkThrew) cause = { code: E_GZIP_TRUNCATED, why: 'truncated gzip: the compressed input ends early' };
+      } else if (pend.length > 0 || members === 0) {
+        cause = { code: E_GZIP_TRUNCATED, why: 'truncated gzip: the compressed input ends early' };
+      }
+    }
+  } finally {
+    if (inf !== null && !inf.destroyed) inf.destroy();
+    if (!srcDone) await abandon(chunks);
   }
-  if (srcFailed || reader.stopped || settled) await abandon(chunks);
-  if (!srcFailed && !reader.stopped && !settled) gz.end();
-  else if (!settled) gz.destroy();
-  await done;
   if (sinkThrew) throw sinkErr;
   if (reader.stopped) return;
-  if (srcFailed) {
-    reader.finish(readFailed(srcErr));
-    return;
-  }
-  const ge = gzErr as (Error & { code?: string }) | null;
-  if (ge !== null) {
-    const truncated = ge.code === 'Z_BUF_ERROR' || /unexpected end/i.test(ge.message);
-    reader.finish(
-      truncated
-        ? { code: E_GZIP_TRUNCATED, why: 'truncated gzip: the compressed input ends early' }
-        : { code: E_GZIP_CORRUPT, why: `corrupt gzip data (${ge.message})` },
+  if (garbage >= 0) {
+    const p = reader.parser;
+    reader.ctx.report(
+      E_GZIP_TRAILING_GARBAGE,
+      p === null ? 0 : p.index + 1,
+      reader.seen,
+      `trailing garbage: the bytes from compressed offset ${garbage} on are not a gzip member; ignored, as gzip -d does`,
+      false,
     );
-    return;
   }
-  reader.finish(null);
+  reader.finish(cause);
+}
+
+function hex8(n: number): string {
+  return n.toString(16).padStart(8, '0');
 }
 
 /** Reads chunks until at least `n` bytes (or the end); returns them and whether the end was hit. */
