@@ -54,6 +54,7 @@ import {
   A_HTTP_UPGRADE_HOLD_OVERFLOW,
   A_HTTP_UPGRADE_NOT_WEBSOCKET,
   A_HTTP_WSMAN_TOO_MANY_PARAMS,
+  A_HTTP_FIELD_TRUNCATED,
   A_HTTP_WS_BAD_CONTROL_FRAME,
   A_HTTP_WS_BAD_OPCODE,
   A_HTTP_WS_MASK_VIOLATION,
@@ -598,8 +599,9 @@ class HttpAnalyzer implements Analyzer {
 
   private str(buf: Uint8Array, s: number, e: number): string | null {
     if (s < 0 || e < s) return null;
-    const m = e - s > this.maxField ? s + this.maxField : e;
-    return latin1(buf, s, m);
+    if (e - s <= this.maxField) return latin1(buf, s, e);
+    this.host.anomaly(A_HTTP_FIELD_TRUNCATED);
+    return latin1(buf, s, s + this.maxField);
   }
 
   private newTx(ts: Micros): Tx {

@@ -161,3 +161,5 @@ export const A_HTTP_WS_RSV_SET = registerAnomaly('http.ws.rsv_set');
 export const A_HTTP_WS_BAD_CONTROL_FRAME = registerAnomaly('http.ws.bad_control_frame');
 export const A_HTTP_WS_MASK_VIOLATION = registerAnomaly('http.ws.mask_violation');
 export const A_HTTP_WSMAN_TOO_MANY_PARAMS = registerAnomaly('http.wsman.too_many_params');
+/** A string field longer than limits.maxFieldChars was cut to it. */
+export const A_HTTP_FIELD_TRUNCATED = registerAnomaly('http.field_truncated');

@@ -351,6 +351,8 @@ describe('WS-Management', () => {
     expect(r.wsman_method).toBe('RequestPowerStat');
     expect(r.server).toBe('Intel(R) Active ');
     expect(r.wsman_params).toEqual(['PowerState=8']);
+    expect(h.anomalies).toContain('http.field_truncated');
+    expect(run(WSMAN_POWER).anomalies).not.toContain('http.field_truncated');
     const long = run(WSMAN_POWER.map((s) => s), { limits: { maxFieldChars: 11 } });
     expect((long.records[0] as HttpRecord).wsman_params).toEqual(['PowerState=']);
     for (const rr of long.records) for (const k of PACKET_STRING_FIELDS) expect(((rr[k] as string | null) ?? '').length).toBeLessThanOrEqual(11);
@@ -512,7 +514,7 @@ describe('limits on heads', () => {
         ['GET', 5, '1.1', 200, false],
       ]);
       expect((h.records[0] as HttpRecord).uri).toBe('/' + 'A'.repeat(1023));
-      expect(h.anomalies).toEqual(['http.head_too_long']);
+      expect(h.anomalies).toEqual(['http.head_too_long', 'http.field_truncated']);
     }
   });
 
