@@ -145,7 +145,14 @@ export function loadPolicyFile(path: string): PolicyFile {
     const what = (err.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
     throw new AmtwatchError('AMTW_CONFIG', `${path}: ${where}: ${what}`);
   }
-  return validatePolicyDocument(doc.toJS(), path);
+  let value: unknown;
+  try {
+    value = doc.toJS();
+  } catch (e) {
+    // e.g. yaml's guard against alias expansion bombs
+    throw new AmtwatchError('AMTW_CONFIG', `${path}: ${((e as Error).message ?? String(e)).split('\n')[0]}`);
+  }
+  return validatePolicyDocument(value, path);
 }
 
 export function buildPolicy(req: Pick<ReadRequest, 'authorized' | 'amtHosts' | 'config'>): { policy: PolicyConfig; source: string } {

@@ -2,9 +2,11 @@
  * Turns the names given on the command line into the list of inputs to read: files as given,
  * '-' as standard input, folders expanded (recursively, sorted) to the capture files inside them.
  * Inside a folder a file counts as a capture when its first bytes are a pcap, pcapng or gzip magic;
- * other files (READMEs, scripts) are skipped and listed as skipped.
+ * other files (READMEs, scripts) are skipped and listed as skipped. What cannot be looked at inside
+ * a folder (no permission, a dangling link, a name that is not UTF-8) and a named folder without
+ * any capture are problems: the run reports them as unreadable inputs, never silently.
  */
-import { closeSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readSync, statSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
 
 export interface ExpandedInputs {
@@ -12,6 +14,8 @@ export interface ExpandedInputs {
   files: string[];
   /** Files inside named folders that are not captures. */
   skipped: string[];
+  /** Inputs that cannot be read, with why (in the words readCapture uses). */
+  problems: { file: string; message: string }[];
 }
 
 const MAGICS = [
@@ -23,6 +27,11 @@ const MAGICS = [
 ];
 
 export function looksLikeCapture(path: string): boolean {
+  return sniffCapture(path) === true;
+}
+
+/** true / false by the first bytes, or why the file cannot be opened. */
+function sniffCapture(path: string): boolean | string {
   let fd = -1;
   try {
     fd = openSync(path, 'r');
@@ -31,34 +40,53 @@ export function looksLikeCapture(path: string): boolean {
     if (n >= 2 && b[0] === 0x1f && b[1] === 0x8b) return true;
     if (n < 4) return false;
     return MAGICS.some((m) => m.every((v, i) => b[i] === v));
-  } catch {
-    return false;
+  } catch (e) {
+    return cannot(e);
   } finally {
     if (fd >= 0) closeSync(fd);
   }
 }
 
+function cannot(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException | null)?.code;
+  if (code === 'EACCES' || code === 'EPERM') return 'cannot open: permission denied';
+  if (code === 'ENOENT') return 'cannot open: no such file (a dangling link?)';
+  if (code === 'ELOOP') return 'cannot open: too many symbolic links';
+  return `cannot open: ${e instanceof Error ? e.message : String(e)}`;
+}
+
 export function expandInputs(names: readonly string[]): ExpandedInputs {
   const files: string[] = [];
   const skipped: string[] = [];
+  const problems: { file: string; message: string }[] = [];
   const walk = (dir: string): void => {
-    let entries: string[];
+    let entries: Buffer[];
     try {
-      entries = readdirSync(dir).sort();
-    } catch {
-      files.push(dir); // let the reader report why it cannot be read
+      entries = readdirSync(dir, { encoding: 'buffer' }).sort(Buffer.compare);
+    } catch (e) {
+      problems.push({ file: dir, message: `cannot list the folder: ${cannot(e).replace(/^cannot open: /, '')}` });
       return;
     }
-    for (const e of entries) {
-      const p = join(dir, e);
-      let st;
+    for (const raw of entries) {
+      const name = raw.toString('utf8');
+      const p = join(dir, name);
+      if (!Buffer.from(name, 'utf8').equals(raw)) {
+        problems.push({ file: p, message: 'cannot open: the file name is not valid UTF-8; rename the file' });
+        continue;
+      }
+      let st: Stats;
       try {
         st = statSync(p);
-      } catch {
+      } catch (e) {
+        problems.push({ file: p, message: cannot(e) });
         continue;
       }
       if (st.isDirectory()) walk(p);
-      else if (st.isFile()) (looksLikeCapture(p) ? files : skipped).push(p);
+      else if (st.isFile()) {
+        const c = sniffCapture(p);
+        if (typeof c === 'string') problems.push({ file: p, message: c });
+        else (c ? files : skipped).push(p);
+      }
     }
   };
   for (const n of names) {
@@ -72,8 +100,13 @@ export function expandInputs(names: readonly string[]): ExpandedInputs {
     } catch {
       // missing: the reader reports it
     }
-    if (isDir) walk(n);
-    else files.push(n);
+    if (isDir) {
+      const before = files.length + problems.length;
+      walk(n);
+      if (files.length + problems.length === before) {
+        problems.push({ file: n, message: 'no capture file in this folder (nothing with a pcap, pcapng or gzip magic)' });
+      }
+    } else files.push(n);
   }
-  return { files, skipped };
+  return { files, skipped, problems };
 }

@@ -1,10 +1,15 @@
 /**
  * Operational logs: pino, to standard error, never mixed with records on standard output.
  * On a terminal each line is rendered for a person (`amtwatch: warning: ...`); otherwise they stay
- * pino's JSON lines (for journald/SIEM collection). Messages are built from sanitized text.
+ * pino's JSON lines (for journald/SIEM collection; JSON escapes control characters). Packet text
+ * in messages is sanitized before; a text line also has its control characters escaped
+ * (escapeControls), since file names and policy values reach it too.
  */
 import { writeSync } from 'node:fs';
 import pino, { type Logger } from 'pino';
+import { escapeControls } from '../report/sanitize.js';
+
+export { escapeControls };
 
 export type { Logger };
 
@@ -19,9 +24,9 @@ function textDestination(fd: number): { write(line: string): void } {
       let out: string;
       try {
         const o = JSON.parse(line) as { level?: number; msg?: string };
-        out = `amtwatch: ${LEVEL_WORD[o.level ?? 30] ?? 'info'}: ${o.msg ?? ''}\n`;
+        out = `amtwatch: ${LEVEL_WORD[o.level ?? 30] ?? 'info'}: ${escapeControls(o.msg ?? '')}\n`;
       } catch {
-        out = line;
+        out = escapeControls(line.replace(/\n$/, '')) + '\n';
       }
       try {
         writeSync(fd, out);

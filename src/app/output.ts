@@ -21,6 +21,8 @@ export interface OutputSink {
    * what waits for a slow reader is back under OUTPUT_LOW_WATER_BYTES (or the output failed).
    */
   ready?(): Promise<void> | null;
+  /** The output failed for good (disk full, I/O error): what is written after it is lost. */
+  failure?(): Error | null;
 }
 
 type Boom = ReturnType<typeof pino.destination>;
@@ -55,8 +57,20 @@ export function openOutput(path: string | null): OutputSink {
     waiting = null;
     if (w !== null) w();
   };
-  boom.on('error', (e: Error) => {
-    failed = e;
+  // EPIPE: the reader went away (`| head`): nothing more is written, and that is not a failure
+  let gone = false;
+  boom.on('error', (e: Error & { code?: string }) => {
+    if (e.code === 'EPIPE') gone = true;
+    if (failed === null) {
+      failed = e;
+      // destroyed, pino's exit hook skips its flushSync, which retries a failing write forever
+      // (a full disk made `read > file` hang at exit)
+      try {
+        boom.destroy();
+      } catch {
+        // already closing
+      }
+    }
     release();
   });
   boom.on('write', (n: number) => {
@@ -101,6 +115,9 @@ export function openOutput(path: string | null): OutputSink {
       flush();
       if (path !== null) boom.reopen();
     },
+    failure() {
+      return gone ? null : failed;
+    },
     close() {
       flush();
       return new Promise<void>((resolve) => {
@@ -114,7 +131,11 @@ export function openOutput(path: string | null): OutputSink {
         // waits for the write in flight, writes the rest in order, then closes.
         boom.once('close', () => resolve());
         boom.once('error', () => resolve());
-        boom.end();
+        try {
+          boom.end();
+        } catch {
+          resolve(); // destroyed by a failure just now
+        }
       });
     },
   };

@@ -8,7 +8,9 @@
  */
 import type { Readable } from 'node:stream';
 import { analyzerFor } from '../analyzers/registry.js';
-import { EXIT_INPUT, EXIT_OK, EXIT_UNAUTHORIZED } from '../core/errors.js';
+import { statSync, type Stats } from 'node:fs';
+import { AmtwatchError, EXIT_INPUT, EXIT_OK, EXIT_UNAUTHORIZED, EXIT_USAGE, isAmtwatchError } from '../core/errors.js';
+import { E_OPEN_FAILED } from '../io/context.js';
 import { readCapture } from '../io/open.js';
 import { isEmptyPolicy } from '../policy/config.js';
 import type { FileSummary, InputErrorEntry, StatsRecord } from '../records/index.js';
@@ -42,6 +44,33 @@ export interface ReadSummary {
   stats: StatsRecord;
 }
 
+/**
+ * Refuses `-w` naming one of the inputs (or a capture inside a folder given as input): the output
+ * is truncated when opened, before anything is read, and the evidence would be gone. Throws
+ * AmtwatchError (exit 2); call it before opening the output.
+ */
+export function checkOutputNotInput(cfg: RunConfig): void {
+  if (cfg.output === null) return;
+  let out: Stats;
+  try {
+    out = statSync(cfg.output);
+  } catch {
+    return; // a new file
+  }
+  if (!out.isFile()) return;
+  for (const f of expandInputs(cfg.inputs).files) {
+    if (f === '-') continue;
+    try {
+      const st = statSync(f);
+      if (st.dev === out.dev && st.ino === out.ino) {
+        throw new AmtwatchError('AMTW_USAGE', `-w ${cfg.output}: that is an input (${f}); writing would destroy it before it is read`);
+      }
+    } catch (e) {
+      if (isAmtwatchError(e)) throw e;
+    }
+  }
+}
+
 const PROGRESS_AFTER_MS = 2000;
 const PROGRESS_EVERY_MS = 1000;
 
@@ -58,16 +87,26 @@ export async function runRead(cfg: RunConfig, io: ReadIo): Promise<ReadSummary> 
     );
   }
 
-  const { files, skipped } = expandInputs(cfg.inputs);
+  const { files, skipped, problems } = expandInputs(cfg.inputs);
   for (const s of skipped) io.log.debug(`${s}: skipped, not a capture file`);
   const details: FileSummary[] = [];
   const errors: InputErrorEntry[] = [];
   let errorsTotal = 0;
   let unreadable = 0;
+  for (const p of problems) {
+    errorsTotal++;
+    unreadable++;
+    details.push({ file: p.file, format: 'unknown', compressed: false, frames: 0, bytes: 0 });
+    if (errors.length < cfg.limits.maxInputErrorsKept) {
+      errors.push({ file: p.file, frame: 0, offset: 0, code: E_OPEN_FAILED, message: p.message, fatal: true });
+    }
+    io.log.error(`${p.file}: ${p.message}`);
+  }
 
   let lastProgress = t0;
   let bytesBefore = 0;
   for (const name of files) {
+    if (io.out.failure?.() != null) break; // nothing more can be reported
     pipeline.beginFile();
     const input = name === '-' ? { name: 'stdin', stream: io.stdin } : { name, path: name };
     const outcome = await readCapture(input, pipeline.onFrame, {
@@ -92,7 +131,10 @@ export async function runRead(cfg: RunConfig, io: ReadIo): Promise<ReadSummary> 
       errorsTotal++;
       if (errors.length < cfg.limits.maxInputErrorsKept) errors.push(e);
       const where = e.frame > 0 ? `frame ${e.frame}, byte offset ${e.offset}` : `byte offset ${e.offset}`;
-      io.log.warn(`${e.file}: ${where}: ${e.message}${e.fatal && !outcome.unreadable ? ' (frames before it were analysed)' : ''}`);
+      const line = `${e.file}: ${where}: ${e.message}${e.fatal && !outcome.unreadable ? ' (frames before it were analysed)' : ''}`;
+      // an input that gave nothing is why the run exits 3: an error, shown even with --quiet
+      if (outcome.unreadable && e.fatal) io.log.error(line);
+      else io.log.warn(line);
     }
   }
   pipeline.flush('end_of_input');
@@ -103,7 +145,7 @@ export async function runRead(cfg: RunConfig, io: ReadIo): Promise<ReadSummary> 
   const stats: StatsRecord = pipeline.statsRecord({
     final: true,
     ts: c.lastTs >= 0 ? c.lastTs : 0,
-    files: files.length,
+    files: files.length + problems.length,
     fileDetails: details,
     inputErrors: errors,
     inputErrorsTotal: errorsTotal,
@@ -115,7 +157,11 @@ export async function runRead(cfg: RunConfig, io: ReadIo): Promise<ReadSummary> 
   reporter.close();
   await io.out.close();
 
-  const exitCode = unreadable > 0 ? EXIT_INPUT : c.unauthorizedSessions > 0 ? EXIT_UNAUTHORIZED : EXIT_OK;
+  // the records are the result: when they could not all be written, that is the outcome
+  const outErr = io.out.failure?.() ?? null;
+  if (outErr !== null) io.log.error(`output failed (${outErr.message}): the records from then on are lost`);
+  const exitCode =
+    outErr !== null ? EXIT_USAGE : unreadable > 0 ? EXIT_INPUT : c.unauthorizedSessions > 0 ? EXIT_UNAUTHORIZED : EXIT_OK;
   return {
     exitCode,
     frames: c.frames,

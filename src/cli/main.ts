@@ -12,6 +12,7 @@
 import { writeSync } from 'node:fs';
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
+import { escapeControls } from '../app/log.js';
 import { EXIT_INTERNAL, EXIT_USAGE, isAmtwatchError } from '../core/errors.js';
 import type { CliContext } from './context.js';
 import { checkPolicyCommand } from './commands/check-policy.js';
@@ -35,7 +36,7 @@ const VERSION = packageVersion();
 
 function say(line: string): void {
   try {
-    writeSync(2, `${line}\n`);
+    writeSync(2, `${line.split('\n').map(escapeControls).join('\n')}\n`);
   } catch {
     // standard error closed
   }

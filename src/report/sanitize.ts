@@ -41,6 +41,17 @@ export function sanitizeText(s: string): string {
   return s.replace(ESCAPE_ALL, escapeOne);
 }
 
+const CONTROLS = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}]/gu;
+
+/**
+ * For a line a person reads on a terminal (log lines, error lines) that holds operator-supplied
+ * text such as file names or policy values: control and invisible format characters escaped as
+ * above, backslashes left alone (the line may hold text sanitizeText already escaped).
+ */
+export function escapeControls(s: string): string {
+  return s.replace(CONTROLS, escapeOne);
+}
+
 /**
  * Raw packet bytes -> safe text: ISO-8859-1 decode (every byte is one code point U+0000-U+00FF, so no
  * byte sequence is "invalid"), then sanitizeText. Bounds are clamped to the buffer; never throws.

@@ -3,7 +3,7 @@
  * Exit codes: 0 no unauthorized session, 1 unauthorized found, 2 usage/config, 3 unreadable input.
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -152,6 +152,68 @@ describe('amtwatch read', () => {
     expect(bad.err.split('\n')[0]).toMatch(/^amtwatch: .*cannot open the output file/);
   });
 
+  it('a failing output (a full disk): one line, exit 2, and it never hangs', () => {
+    for (const args of [['-f', 'csv'], ['-w', '/dev/full']]) {
+      const r = spawnSync('bash', ['-c', `${process.execPath} ${BIN} read -q ${args.join(' ')} ${join(SYN, 'loop.pcap')} >/dev/full`], {
+        encoding: 'utf8',
+        timeout: 30_000,
+      });
+      expect(r.signal, args.join(' ')).toBe(null); // not killed by the timeout
+      expect(r.status, args.join(' ')).toBe(2);
+      expect(errLines(r.stderr)).toEqual(['output failed (ENOSPC: no space left on device, write): the records from then on are lost']);
+    }
+  });
+
+  it('-w naming an input is refused before anything is written (the capture is evidence)', () => {
+    const d = mkdtempSync(join(tmp, 'w-'));
+    const p = join(d, 'ev.pcap');
+    const bytes = readFileSync(join(SYN, 'loop.pcap'));
+    writeFileSync(p, bytes);
+    for (const input of [p, d]) {
+      const r = run(['read', '-w', p, input]);
+      expect(r.code).toBe(2);
+      expect(r.err.trim()).toBe(`amtwatch: -w ${p}: that is an input (${p}); writing would destroy it before it is read`);
+      expect(readFileSync(p).equals(bytes)).toBe(true);
+    }
+  });
+
+  it('a folder: what cannot be opened and a folder without captures are reported, exit 3, even with -q', () => {
+    const d = mkdtempSync(join(tmp, 'f-'));
+    writeFileSync(join(d, 'a.pcap'), readFileSync(join(SYN, 'loop.pcap')));
+    writeFileSync(Buffer.concat([Buffer.from(`${d}/b`), Buffer.from([0xff]), Buffer.from('.pcap')]), readFileSync(join(SYN, 'loop.pcap')));
+    symlinkSync(join(d, 'gone.pcap'), join(d, 'c.pcap'));
+    writeFileSync(join(d, 'notes.txt'), 'not a capture');
+    const r = run(['read', '-q', d]);
+    expect(r.code).toBe(3);
+    expect(errLines(r.err)).toEqual([
+      `${d}/b\u{fffd}.pcap: cannot open: the file name is not valid UTF-8; rename the file`,
+      `${d}/c.pcap: cannot open: no such file (a dangling link?)`,
+    ]);
+    expect(stats(r.out)).toMatchObject({ files: 3, frames: 16, input_errors_total: 2 });
+    const empty = mkdtempSync(join(tmp, 'e-'));
+    writeFileSync(join(empty, 'notes.txt'), 'not a capture');
+    const e = run(['read', '-q', empty]);
+    expect(e.code).toBe(3);
+    expect(errLines(e.err)).toEqual([`${empty}: no capture file in this folder (nothing with a pcap, pcapng or gzip magic)`]);
+    const m = run(['read', '-q', join(tmp, 'missing.pcap')]);
+    expect(m.code).toBe(3);
+    expect(errLines(m.err)).toEqual([`${join(tmp, 'missing.pcap')}: byte offset 0: cannot open: no such file`]);
+  });
+
+  it('control characters in file names and policy values are escaped on standard error', () => {
+    const name = join(tmp, 'x\x1b]0;TITLE\x07\x1b[31mred.pcap');
+    const r = run(['read', '--log-format', 'text', name]);
+    expect(r.code).toBe(3);
+    expect(r.err).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f]/);
+    expect(r.err).toContain('x\\x1b]0;TITLE\\x07\\x1b[31mred.pcap');
+    const p = join(tmp, 'esc.yaml');
+    writeFileSync(p, 'authorized: ["\\e[31m1.2.3.4"]\n');
+    const c = run(['check-policy', p]);
+    expect(c.code).toBe(2);
+    expect(c.err).not.toMatch(/\x1b/);
+    expect(c.err).toContain('\\x1b[31m1.2.3.4');
+  });
+
   it('csv, json and text formats', () => {
     const f = join(SYN, 'conn-states.pcap');
     const csv = run(['read', '-f', 'csv', f]).out.trim().split('\n');
@@ -187,6 +249,14 @@ describe('amtwatch check-policy', () => {
     const b = run(['check-policy', bad]);
     expect(b.code).toBe(2);
     expect(b.err.trim()).toBe(`amtwatch: ${bad}: amt_host: unknown field (expected one of: authorized, amt_hosts, thresholds)`);
+    // an alias expansion bomb: yaml refuses it; one line, exit 2
+    const bomb = join(tmp, 'bomb.yaml');
+    const levels = ['a: &a [x,x,x,x,x,x,x,x,x]'];
+    for (const [i, k] of ['b', 'c', 'd', 'e', 'f'].entries()) levels.push(`${k}: &${k} [${Array(9).fill(`*${'abcde'[i]}`).join(',')}]`);
+    writeFileSync(bomb, `${levels.join('\n')}\nauthorized: [*f]\n`);
+    const x = run(['check-policy', bomb]);
+    expect(x.code).toBe(2);
+    expect(x.err.trim()).toBe(`amtwatch: ${bomb}: Excessive alias count indicates a resource exhaustion attack`);
   });
 });
 

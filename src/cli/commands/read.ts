@@ -3,7 +3,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { buildReadConfig, OUTPUT_FORMATS, type OutputFormat, type ReadRequest } from '../../app/config.js';
 import { createLogger } from '../../app/log.js';
 import { openOutput } from '../../app/output.js';
-import { runRead } from '../../app/read.js';
+import { checkOutputNotInput, runRead } from '../../app/read.js';
 import type { CliContext } from '../context.js';
 
 export function positiveInt(name: string) {
@@ -43,7 +43,7 @@ export function readCommand(ctx: CliContext): Command {
     .option('-r, --read <file>', 'a capture file to read (repeatable; - for standard input)', collect)
     .option('--authorized <cidrs>', 'authorized management consoles, comma-separated addresses or CIDR prefixes (repeatable)', collect)
     .option('--amt-hosts <cidrs>', 'inventory of known AMT endpoints, comma-separated (repeatable); others are rogue devices', collect)
-    .option('-c, --config <file>', 'policy file (YAML: authorized, amt_hosts)')
+    .option('-c, --config <file>', 'policy file (YAML: authorized, amt_hosts, thresholds)')
     .addOption(new Option('-f, --format <format>', 'output format (default: text on a terminal, ndjson otherwise)').choices(OUTPUT_FORMATS))
     .option('-w, --output <file>', 'write records to this file instead of standard output')
     .option('--max-sessions <n>', 'concurrent TCP sessions tracked before the least recently active is evicted (default 65536)', positiveInt('--max-sessions'))
@@ -87,6 +87,7 @@ Exit codes: 0 no unauthorized AMT session, 1 unauthorized sessions found, 2 usag
       };
       const cfg = buildReadConfig(req, { stdoutIsTTY: ctx.stdoutIsTTY, stderrIsTTY: ctx.stderrIsTTY, noColor: ctx.noColor });
       const log = createLogger(flags.logFormat ?? (ctx.stderrIsTTY ? 'text' : 'json'), flags.quiet ? 'error' : 'info');
+      checkOutputNotInput(cfg);
       const out = openOutput(cfg.output);
       const summary = await runRead(cfg, {
         stdin: ctx.stdin,
