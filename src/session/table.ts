@@ -218,7 +218,7 @@ export class SessionTable {
     const key = makeKey(p, buf);
     let s = this.map.get(key);
     if (s !== undefined) {
-      if (s.closeComplete && (p.flags & (SYN | ACK)) === SYN && this.isNewSyn(s, p)) {
+      if ((p.flags & SYN) !== 0 && this.isReuse(s, p, buf)) {
         this.endSession(s, 'reused');
         s = undefined;
       } else {
@@ -236,17 +236,21 @@ export class SessionTable {
     this.process(s, this.fromOrig(s, p, buf), p, buf, ts);
   }
 
-  private isNewSyn(s: Session, p: DecodedPacket): boolean {
-    const ep = this.fromOrigNoBuf(s, p) ? s.orig : s.resp;
+  /**
+   * Zeek's IsReuse: a SYN that starts a new connection on the 4-tuple of `s` (whose old one then
+   * ends as 'reused'). A SYN-ACK counts only while its receiver has sent nothing (a half-open
+   * session). Once either side has closed (FIN or RST), any SYN starts a new connection; before
+   * that, a SYN whose sequence number is not the sender's known start (a new ISN: the port was
+   * reused, or the SYN jumped) does. A retransmitted SYN does not, nor does the SYN of a SYN/SYN-ACK
+   * pair seen in reverse order (its sequence number is the one the SYN-ACK acknowledged).
+   */
+  private isReuse(s: Session, p: DecodedPacket, buf: Uint8Array): boolean {
+    const fromOrig = this.fromOrig(s, p, buf);
+    const ep = fromOrig ? s.orig : s.resp;
+    const other = fromOrig ? s.resp : s.orig;
+    if ((p.flags & ACK) !== 0 && other.state !== INACTIVE) return false;
+    if (s.orig.didClose || s.resp.didClose) return true;
     return !ep.started || ep.pos(p.seq) !== 0;
-  }
-
-  private fromOrigNoBuf(s: Session, p: DecodedPacket): boolean {
-    if (p.srcPort !== s.origPort) return false;
-    if (p.dstPort !== s.respPort) return true;
-    // same port both sides: compare addresses
-    if (!s.isV6) return p.src4 === s.origV4;
-    return true;
   }
 
   private fromOrig(s: Session, p: DecodedPacket, buf: Uint8Array): boolean {
@@ -429,7 +433,7 @@ export class SessionTable {
     let doClose = false;
     switch (ep.state) {
       case INACTIVE:
-        doClose = this.inactive(s, ep, peer, isOrig, f, len);
+        doClose = this.inactive(s, ep, peer, isOrig, f, len, start === 0);
         break;
       case SYN_SENT:
       case SYN_ACK_SENT:
@@ -490,14 +494,17 @@ export class SessionTable {
   }
 
   /** Zeek's UpdateInactiveState. Returns whether the packet closes this endpoint. */
-  private inactive(s: Session, ep: Endpoint, peer: Endpoint, isOrig: boolean, f: number, len: number): boolean {
+  private inactive(s: Session, ep: Endpoint, peer: Endpoint, isOrig: boolean, f: number, len: number, atStart: boolean): boolean {
     const syn = (f & SYN) !== 0;
     const fin = (f & FIN) !== 0;
     const rst = (f & RST) !== 0;
     const ack = (f & ACK) !== 0;
     let doClose = false;
     if (syn) {
-      if (isOrig) ep.setState(ack ? SYN_ACK_SENT : SYN_SENT);
+      // the SYN of a SYN/SYN-ACK pair timestamped in reverse (two capture interfaces): the SYN-ACK
+      // already acknowledged this sequence number, so both sides are established (Zeek's reversal)
+      if (isOrig && !ack && atStart && peer.state === ESTABLISHED && peer.prevState === INACTIVE) ep.setState(ESTABLISHED);
+      else if (isOrig) ep.setState(ack ? SYN_ACK_SENT : SYN_SENT);
       else {
         if (peer.state === SYN_SENT) peer.setState(ESTABLISHED);
         ep.setState(ESTABLISHED);

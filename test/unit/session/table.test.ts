@@ -244,6 +244,53 @@ describe('lifetime and limits', () => {
     expect(h.ended[0]?.s.uid).not.toBe(h.ended[1]?.s.uid);
   });
 
+  it("port reuse as Zeek's IsReuse: a SYN with a new ISN starts a new session, closed or not; a retransmitted SYN does not", () => {
+    // a second SYN with a new ISN while the first is unanswered (S0, S0)
+    let h = harness();
+    const a = new Conv('10.0.0.50', '10.0.0.10', 40040, 16992, 1000);
+    const a2 = new Conv('10.0.0.50', '10.0.0.10', 40040, 16992, 777_000);
+    h.feed(a.C(SYN));
+    const retx = new Conv('10.0.0.50', '10.0.0.10', 40040, 16992, 1000);
+    h.feed(retx.C(SYN)); // same ISN: a retransmission
+    h.feed(a2.C(SYN));
+    let ended = h.end();
+    expect(ended.map((e) => [e.state, e.history, e.s.endReason])).toEqual([
+      ['S0', 'S', 'reused'],
+      ['S0', 'S', 'end_of_input'],
+    ]);
+    expect(ended[0]?.s.orig.pkts).toBe(2);
+    // established and never closed, then a whole new connection on the same port (S1, SF)
+    h = harness();
+    const b = new Conv('10.0.0.50', '10.0.0.10', 40041, 16992);
+    h.feed(b.C(SYN), b.S(SYN | ACK), b.C(ACK));
+    const b2 = new Conv('10.0.0.50', '10.0.0.10', 40041, 16992, 90_000, 95_000);
+    h.feed(b2.C(SYN), b2.S(SYN | ACK), b2.C(ACK), b2.C(FIN | ACK), b2.S(FIN | ACK), b2.C(ACK));
+    ended = h.end();
+    expect(ended.map((e) => [e.state, e.history])).toEqual([
+      ['S1', 'ShA'],
+      ['SF', 'ShAFf'],
+    ]);
+    // one side closed (S2), then a new connection
+    h = harness();
+    const c = new Conv('10.0.0.50', '10.0.0.10', 40042, 16992);
+    h.feed(c.C(SYN), c.S(SYN | ACK), c.C(ACK), c.C(FIN | ACK), c.S(ACK));
+    const c2 = new Conv('10.0.0.50', '10.0.0.10', 40042, 16992, 90_000, 95_000);
+    h.feed(c2.C(SYN), c2.S(SYN | ACK), c2.C(ACK));
+    expect(h.end().map((e) => [e.state, e.history])).toEqual([
+      ['S2', 'ShAFa'],
+      ['S1', 'ShA'],
+    ]);
+  });
+
+  it('a SYN-ACK timestamped before its SYN (two capture interfaces): one established session, S1', () => {
+    const h = harness();
+    const c = new Conv('10.0.0.50', '10.0.0.10', 40043, 16992);
+    const syn = c.C(SYN);
+    const synAck = c.S(SYN | ACK);
+    h.feed(synAck, syn, c.C(ACK), c.C(PSH | ACK, 18), c.S(ACK));
+    expect(h.end().map((e) => [e.state, e.history])).toEqual([['S1', '^hSADa']]);
+  });
+
   it('idle timeouts run on packet time', () => {
     const h = harness();
     const c = new Conv('10.0.0.50', '10.0.0.10', 40031, 16992);
