@@ -148,8 +148,8 @@ export class Endpoint {
   }
 
   /**
-   * The peer acknowledged everything below `pos`. Bytes below it never seen are missed.
-   * Returns the number of bytes newly declared missed (0 when none).
+   * The peer acknowledged everything below `pos`. Returns the bytes below it never seen (0 when
+   * none); the table adds them to `missed` when Zeek would report the gap (session/table.ts).
    */
   acked(pos: number): number {
     if (pos > this.ackedPos) this.ackedPos = pos;
@@ -168,11 +168,10 @@ export class Endpoint {
     if (pos > cur) missing += pos - cur;
     this.next = Math.max(pos, cur);
     this.absorb();
-    this.missed += missing;
     return missing;
   }
 
-  /** At the end of a session: holes below data that was seen count as missed. */
+  /** At the end of a session: the holes below data that was seen (added to `missed` by the table, as for acked()). */
   finish(): number {
     let missing = 0;
     const r = this.ranges;
@@ -181,7 +180,6 @@ export class Endpoint {
       this.next = r[1] as number;
       r.splice(0, 2);
     }
-    this.missed += missing;
     return missing;
   }
 

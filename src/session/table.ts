@@ -196,7 +196,13 @@ export class SessionTable {
       s.respStream?.finish(s.lastTs, c);
       c.end(s.lastTs);
     }
-    this.stats.missedBytes += s.orig.finish() + s.resp.finish();
+    const holesO = s.orig.finish();
+    const holesR = s.resp.finish();
+    if (isClean(s.orig) && isClean(s.resp)) {
+      s.orig.missed += holesO;
+      s.resp.missed += holesR;
+      this.stats.missedBytes += holesO + holesR;
+    }
     this.stats.ended++;
     if (reason === 'evicted') this.stats.evicted++;
     this.map.delete(s.key);
@@ -418,8 +424,11 @@ export class SessionTable {
         this.streamCode(s, !isOrig, pst.acked(ackPos, ts, c));
       }
     }
-    if (ackMissed > 0) {
-      // a content gap in the peer's direction
+    // a content gap in the peer's direction, counted (missed_bytes, history G) only while both sides
+    // are cleanly established or closing, as Zeek does: in partial or half-open connections such
+    // holes come from packets before the capture started or from sequence mismatches
+    if (ackMissed > 0 && isClean(ep) && isClean(peer)) {
+      peer.missed += ackMissed;
       peer.gaps++;
       peer.gapThresh = h.scaled('G', !isOrig, peer.gaps, peer.gapThresh);
     }
@@ -526,6 +535,11 @@ export class SessionTable {
     }
     return doClose;
   }
+}
+
+/** Zeek's is_clean (TCP_Reassembler.cc): established, or closed after being established. */
+function isClean(e: Endpoint): boolean {
+  return e.state === ESTABLISHED || (e.state === CLOSED && e.prevState === ESTABLISHED);
 }
 
 function copy16(buf: Uint8Array, off: number): Uint8Array {

@@ -129,6 +129,26 @@ describe('conn_state and history (Zeek semantics)', () => {
     expect(h.table.stats.missedBytes).toBe(200);
   });
 
+  it("gaps count only while both sides are cleanly established or closing (Zeek's is_clean)", () => {
+    // a session picked up mid-stream (no handshake): a hole acknowledged, then both sides close
+    let h = harness();
+    const c = new Conv('10.0.0.50', '10.0.0.10', 40050, 16992);
+    h.feed(c.C(PSH | ACK, 10));
+    c.skipC(10);
+    h.feed(c.C(PSH | ACK, 10), c.S(ACK), c.C(FIN | ACK), c.S(FIN | ACK), c.C(ACK));
+    let e = h.end()[0];
+    expect([e?.state, e?.history, e?.s.orig.missed]).toEqual(['SF', 'DaFfA', 0]);
+    // a half-open session (the SYN-ACK never seen): a hole left at the end is not counted either
+    h = harness();
+    const d = new Conv('10.0.0.50', '10.0.0.10', 40051, 16992);
+    h.feed(d.C(SYN), d.C(ACK));
+    d.skipC(100);
+    h.feed(d.C(PSH | ACK, 50));
+    e = h.end()[0];
+    expect(e?.s.orig.missed).toBe(0);
+    expect(h.table.stats.missedBytes).toBe(0);
+  });
+
   it('out-of-order segments that fill a hole are not missed', () => {
     const h = harness();
     const c = new Conv('10.0.0.50', '10.0.0.10', 40005, 16992);
