@@ -173,6 +173,26 @@ export function detectRedir(r: AmtRedirRecord): NoticeDraft[] {
       n: null,
     });
   }
+  // the CVE-2017-5689 shape on the redirection channel (amt-protocol.md 4.3): a digest response
+  // that is not 32 characters; whether firmware accepts it here is unconfirmed, so the bypass
+  // notice needs the firmware's own success answer
+  if ((r.auth_type === 'digest' || r.auth_type === 'digest_rfc2069') && r.digest_response_len !== null && r.digest_response_len !== 32) {
+    const resp = r.digest_response_len === 0 ? 'an empty digest response' : `a ${r.digest_response_len}-character digest response`;
+    out.push({
+      note: NOTE_CVE_2017_5689_ATTEMPT,
+      msg: `${client} tried the CVE-2017-5689 authentication bypass on ${server} over the redirection protocol with ${resp} for user ${r.username ?? '?'}`,
+      sub: 'redirection',
+      n: null,
+    });
+    if (r.auth_result === 'success') {
+      out.push({
+        note: NOTE_CVE_2017_5689_BYPASS,
+        msg: `${server} accepted ${client}'s redirection login with ${resp}: the authentication bypass worked`,
+        sub: 'redirection',
+        n: null,
+      });
+    }
+  }
   if (r.password_cleartext) {
     out.push({
       note: NOTE_CLEARTEXT_CREDENTIALS,

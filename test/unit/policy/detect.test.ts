@@ -75,6 +75,14 @@ describe('other per-record detections', () => {
       '192.0.2.5 sent an AMT password for user admin to 192.0.2.10:16994 in cleartext (redirection user/password authentication)',
     ]);
     expect(detectRedir({ ...r, session_started: false, password_cleartext: false })).toEqual([]);
+    // a digest login whose response is not 32 characters: the CVE-2017-5689 shape on this channel
+    const d = { ...r, session_started: false, password_cleartext: false, auth_type: 'digest', digest_response_len: 0 };
+    expect(detectRedir(d).map((n) => [n.note, n.sub, n.msg])).toEqual([
+      ['amt.cve_2017_5689_attempt', 'redirection', '192.0.2.5 tried the CVE-2017-5689 authentication bypass on 192.0.2.10:16994 over the redirection protocol with an empty digest response for user admin'],
+      ['amt.cve_2017_5689_bypass', 'redirection', "192.0.2.10:16994 accepted 192.0.2.5's redirection login with an empty digest response: the authentication bypass worked"],
+    ]);
+    expect(detectRedir({ ...d, auth_result: 'failure' }).map((n) => n.note)).toEqual(['amt.cve_2017_5689_attempt']);
+    expect(detectRedir({ ...d, digest_response_len: 32 })).toEqual([]);
   });
 });
 
