@@ -8,7 +8,7 @@
  *   thresholds: { bruteforce_failures, bruteforce_window, scan_hosts, scan_failed_attempts, scan_window }
  * Flags (--authorized, --amt-hosts) add to what the file lists.
  */
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readSync } from 'node:fs';
 import { parseDocument } from 'yaml';
 import { parseCidr, type Cidr } from '../core/addr.js';
 import { AmtwatchError } from '../core/errors.js';
@@ -126,12 +126,34 @@ export function validatePolicyDocument(doc: unknown, source: string): PolicyFile
   return { authorized: list('authorized') ?? [], amtHosts: list('amt_hosts'), thresholds: Object.freeze(thresholds) as unknown as Thresholds };
 }
 
+/** Bytes of a policy file read at most (a real one is a few hundred; /dev/zero must not fill memory). */
+export const MAX_POLICY_FILE_BYTES = 1024 * 1024;
+
+/** The file as UTF-8 text, or AmtwatchError when it is longer than `max` bytes. */
+function readBounded(path: string, max: number): string {
+  const fd = openSync(path, 'r');
+  try {
+    const buf = Buffer.alloc(max + 1);
+    let n = 0;
+    for (;;) {
+      const k = readSync(fd, buf, n, buf.length - n, null);
+      if (k === 0) break;
+      n += k;
+      if (n > max) throw new AmtwatchError('AMTW_CONFIG', `${path}: the policy file is larger than ${max} bytes`);
+    }
+    return buf.toString('utf8', 0, n);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** Reads and validates a policy file. Throws AmtwatchError (exit 2) with one line naming the problem. */
 export function loadPolicyFile(path: string): PolicyFile {
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    text = readBounded(path, MAX_POLICY_FILE_BYTES);
   } catch (e) {
+    if (e instanceof AmtwatchError) throw e;
     const code = (e as NodeJS.ErrnoException).code;
     const why =
       code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : (e as Error).message;

@@ -52,6 +52,10 @@ describe('policy file', () => {
       expect((err as Error).message).not.toContain('\n');
     });
   }
+  it('a file without end is refused after MAX_POLICY_FILE_BYTES, not read into memory', () => {
+    expect(() => loadPolicyFile('/dev/zero')).toThrow(/^\/dev\/zero: the policy file is larger than 1048576 bytes$/);
+  });
+
   it('a missing file says so', () => {
     expect(() => loadPolicyFile(join(dir, 'nope.yaml'))).toThrow(/nope\.yaml: cannot read the policy file: no such file$/);
   });
