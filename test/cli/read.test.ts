@@ -244,6 +244,10 @@ describe('amtwatch check-policy', () => {
     const g = run(['check-policy', good]);
     expect(g.code).toBe(0);
     expect(g.out).toContain('authorized consoles: 192.0.2.5');
+    expect(g.out).toContain('thresholds: bruteforce_failures 5, bruteforce_window 300, scan_hosts 8, scan_failed_attempts 10, scan_window 300');
+    const none = join(tmp, 'none.yaml');
+    writeFileSync(none, 'amt_hosts:\n');
+    expect(run(['check-policy', none]).out).toContain('AMT inventory: (empty: every AMT responder is a rogue device)');
     const bad = join(tmp, 'bad2.yaml');
     writeFileSync(bad, 'amt_host: []\n');
     const b = run(['check-policy', bad]);

@@ -10,9 +10,12 @@ export function checkPolicyCommand(ctx: CliContext): Command {
     .action((file: string) => {
       const p = loadPolicyFile(file);
       const list = (cs: { text: string }[]) => (cs.length ? cs.map((c) => c.text).join(', ') : '(none)');
-      process.stdout.write(
-        `${file}: valid\n  authorized consoles: ${list(p.authorized)}\n  AMT inventory: ${p.amtHosts === null ? '(not given: no rogue-device check)' : list(p.amtHosts)}\n`,
-      );
+      const inventory =
+        p.amtHosts === null ? '(not given: no rogue-device check)' : p.amtHosts.length === 0 ? '(empty: every AMT responder is a rogue device)' : list(p.amtHosts);
+      const thresholds = Object.entries(p.thresholds)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ');
+      process.stdout.write(`${file}: valid\n  authorized consoles: ${list(p.authorized)}\n  AMT inventory: ${inventory}\n  thresholds: ${thresholds}\n`);
       ctx.setExitCode(0);
     });
 }
