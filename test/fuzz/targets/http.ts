@@ -73,7 +73,7 @@ function parseHeads(input: Uint8Array, kind: 0 | 1): void {
     info.reset();
     if (st.firstEol >= 0) parseHeaders(input, off + st.firstEol + 1, headEnd, 100, info);
     if (kind === KIND_REQUEST && info.authorization.s >= 0) {
-      parseAuthorization(input, info.authorization.s, info.authorization.e, auth);
+      parseAuthorization(input, info.authorization.s, info.authorization.e, auth, true);
       const rs = auth.ps[7] as number;
       if (rs >= 0) isHex32(input, rs, auth.pe[7] as number);
       if (auth.tokenS >= 0) decodeBasicUser(input, auth.tokenS, auth.tokenE, new Uint8Array(64));
