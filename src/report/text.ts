@@ -3,7 +3,7 @@
  *   1. the UNAUTHORIZED AMT sessions as an aligned table, in start-time order (time UTC, client, server, [vlan,] service,
  *      state, duration, bytes orig/resp, reasons, uid);
  *   2. the authorized sessions as a count (as a table too with `verbose`);
- *   3. notices that are not about unauthorized sessions (time, note, msg, uid);
+ *   3. notices that are not about unauthorized sessions (time, note, uid, msg);
  *   4. totals from the (last) stats record.
  * The vlan column appears only when some listed session has a VLAN tag.
  * Column widths follow the content up to a cap per column (longer cells end in "…"). Every data
@@ -30,7 +30,7 @@ export interface Column {
   readonly right?: boolean;
 }
 
-const C_TIME: Column = { title: 'time', cap: 19 };
+const C_TIME: Column = { title: 'time (UTC)', cap: 19 };
 const C_CLIENT: Column = { title: 'client', cap: 47 };
 const C_SERVER: Column = { title: 'server', cap: 47 };
 const C_VLAN: Column = { title: 'vlan', cap: 9, right: true };
@@ -42,7 +42,8 @@ const C_AMT: Column = { title: 'amt', cap: 56 };
 const C_REASONS: Column = { title: 'reasons', cap: 48 };
 const C_UID: Column = { title: 'uid', cap: 24 };
 const C_NOTE: Column = { title: 'note', cap: 40 };
-const C_MSG: Column = { title: 'msg', cap: 120 };
+/** Last in its table, so a long message (an advisory list) runs on instead of being cut short. */
+const C_MSG: Column = { title: 'msg', cap: 1024 };
 
 const HAS_SURROGATE = /[\ud800-\udfff]/;
 
@@ -161,8 +162,8 @@ function noticeRow(r: NoticeRecord): string[] {
   return [
     typeof r.ts === 'number' ? formatTimeUtc(r.ts) : '-',
     plainText(renderValue('string', r.note)),
-    plainText(renderValue('string', r.msg)),
     plainText(renderValue('string', r.uid)),
+    plainText(renderValue('string', r.msg)),
   ];
 }
 
@@ -271,7 +272,7 @@ export function createTextReporter(out: ReportWriter, opts: ReporterOptions = {}
         writeLines(['', `Authorized AMT sessions: ${authorizedCount}`]);
       }
       if (notices.length > 0) {
-        writeLines(['', paint(`OTHER NOTICES (${notices.length})`, SGR_BOLD), ...renderTable([C_TIME, C_NOTE, C_MSG, C_UID], notices)]);
+        writeLines(['', paint(`OTHER NOTICES (${notices.length})`, SGR_BOLD), ...renderTable([C_TIME, C_NOTE, C_UID, C_MSG], notices)]);
       }
       if (stats !== null) writeLines(['', paint('TOTALS', SGR_BOLD), ...totals(stats)]);
       unauthorized.length = 0;

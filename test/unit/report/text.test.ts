@@ -6,15 +6,15 @@ import { C1, C2, C3, HOSTILE, N1, N2, S, conn, hostileConn, hostileNotice, hosti
 
 const UNAUTH_TABLE = [
   'UNAUTHORIZED AMT SESSIONS (2)',
-  'time                 client                   server              vlan  service    state  duration  bytes orig/resp  amt                                            reasons                                        uid',
+  'time (UTC)           client                   server              vlan  service    state  duration  bytes orig/resp  amt                                            reasons                                        uid',
   '2026-01-15 10:00:01  10.0.0.5:50001           10.0.0.10:16992       10  amt-http   SF     1.500000         120/3400  fw 9.5.30.1000, user admin, auth success       client_not_authorized                          CAbc123def456',
   '2026-01-15 10:00:03  [::ffff:192.0.2.7]:1024  [fe80::1]:16994  100/200  amt-redir  S1     0.999999             16/8  fw 9.5.30.1000, user admin, auth failure, SOL  client_not_authorized,server_not_in_inventory  CGhi000',
 ];
 const NOTICES = [
   '',
   'OTHER NOTICES (1)',
-  'time                 note             msg                           uid',
-  '2026-01-15 10:00:04  amt.redir_weird  redirection message too long  CGhi000',
+  'time (UTC)           note             uid      msg',
+  '2026-01-15 10:00:04  amt.redir_weird  CGhi000  redirection message too long',
 ];
 const TOTALS = [
   '',
@@ -74,7 +74,7 @@ describe('text reporter', () => {
         ...UNAUTH_TABLE,
         '',
         'AUTHORIZED AMT SESSIONS (1)',
-        'time                 client               server                      service    state  duration  bytes orig/resp  amt                                    reasons  uid',
+        'time (UTC)           client               server                      service    state  duration  bytes orig/resp  amt                                    reasons  uid',
         '2026-01-15 10:00:02  [2001:db8::5]:40000  [2001:db8::1:0:0:10]:16993  amt-https  S0     0.000000              0/0  auth unknown, TLSv12, sni amt.example  -        CDef789',
         ...NOTICES,
         ...TOTALS,
