@@ -379,12 +379,13 @@ export function summarize(recs: readonly Rec[]): string {
   return `${recs.length} frames (${keys.map((k) => `${counts.get(k)} ${k}`).join(', ')})`;
 }
 
-function pcapFixture(name: string, cap: Cap, what: string, opts: { nanos?: boolean; bigEndian?: boolean } = {}): Fixture {
+function pcapFixture(name: string, cap: Cap, what: string, opts: { nanos?: boolean; bigEndian?: boolean; kuznetzov?: boolean } = {}): Fixture {
   const bytes = writePcap(cap.records(), {
     linkType: cap.linkType,
     ...(cap.snaplen !== undefined ? { snaplen: cap.snaplen } : {}),
     ...(opts.nanos ? { nanos: true } : {}),
     ...(opts.bigEndian ? { bigEndian: true } : {}),
+    ...(opts.kuznetzov ? { kuznetzov: true } : {}),
   });
   return { name, what: `${what}; ${summarize(cap.recs)}`, bytes, frames: cap.recs };
 }
@@ -424,6 +425,17 @@ export function buildFixtures(): Fixture[] {
   {
     const cap = simpleSession(50002, T0_NS + 250n * MS);
     out.push(pcapFixture('pcap-bigendian.pcap', cap, `classic pcap, microsecond magic, big-endian header and records; ${SESSION('10.0.0.50:50002 -> 10.0.0.10:16992')}`, { bigEndian: true }));
+  }
+  {
+    const cap = simpleSession(50009, T0_NS + 275n * MS);
+    out.push(
+      pcapFixture(
+        'pcap-kuznetzov.pcap',
+        cap,
+        `Kuznetzov's modified pcap (magic a1b2cd34, 24-byte record headers with ifindex/protocol/pkt_type), as old patched tcpdumps wrote it; ${SESSION('10.0.0.50:50009 -> 10.0.0.10:16992')}`,
+        { kuznetzov: true },
+      ),
+    );
   }
   {
     const cap = new Cap(LT_ETHERNET, T0_NS + 987_654_321n);

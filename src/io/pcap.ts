@@ -1,6 +1,8 @@
 /**
  * Classic pcap (libpcap savefile): microsecond magic a1b2c3d4 and nanosecond magic a1b23c4d, in
- * either byte order. Fed windows of the driver's fixed buffer; consumes whole records only; calls
+ * either byte order; also Alexey Kuznetzov's modified format (magic a1b2cd34, microseconds, written
+ * by patched tcpdumps of some old Linux distributions), whose record headers carry 8 more bytes
+ * (interface index, protocol, packet type, padding) that are skipped, as libpcap does. Fed windows of the driver's fixed buffer; consumes whole records only; calls
  * the sink inline with the one reused Frame (data is a view of the driver's buffer).
  *
  * Checks, per record, in this order:
@@ -32,21 +34,26 @@ import {
 
 export const PCAP_MAGIC_US = 0xa1b2c3d4;
 export const PCAP_MAGIC_NS = 0xa1b23c4d;
+export const PCAP_MAGIC_KUZNETZOV = 0xa1b2cd34;
 export const PCAP_FILE_HEADER_BYTES = 24;
 export const PCAP_RECORD_HEADER_BYTES = 16;
+/** Record header of the Kuznetzov format: the 16 bytes, then ifindex (4), protocol (2), pkt_type (1), pad (1). */
+export const PCAP_KUZNETZOV_RECORD_HEADER_BYTES = 24;
 /** Only major version 2 exists (minor 4 in practice; older minors are read the same way). */
 const PCAP_VERSION_MAJOR = 2;
 /** The low 16 bits of the header's link-type field are the link type (libpcap LT_LINKTYPE); bits 16-25 are reserved, 26-31 carry FCS info. */
 const LINKTYPE_MASK = 0x0000ffff;
 
 /** Which classic pcap magic (if any) the 4 bytes at `off` hold. */
-export function sniffPcap(b: Uint8Array, off: number): { le: boolean; ns: boolean } | null {
+export function sniffPcap(b: Uint8Array, off: number): { le: boolean; ns: boolean; kuznetzov: boolean } | null {
   const be = u32be(b, off);
   const le = u32le(b, off);
-  if (be === PCAP_MAGIC_US) return { le: false, ns: false };
-  if (le === PCAP_MAGIC_US) return { le: true, ns: false };
-  if (be === PCAP_MAGIC_NS) return { le: false, ns: true };
-  if (le === PCAP_MAGIC_NS) return { le: true, ns: true };
+  if (be === PCAP_MAGIC_US) return { le: false, ns: false, kuznetzov: false };
+  if (le === PCAP_MAGIC_US) return { le: true, ns: false, kuznetzov: false };
+  if (be === PCAP_MAGIC_NS) return { le: false, ns: true, kuznetzov: false };
+  if (le === PCAP_MAGIC_NS) return { le: true, ns: true, kuznetzov: false };
+  if (be === PCAP_MAGIC_KUZNETZOV) return { le: false, ns: false, kuznetzov: true };
+  if (le === PCAP_MAGIC_KUZNETZOV) return { le: true, ns: false, kuznetzov: true };
   return null;
 }
 
@@ -66,14 +73,18 @@ export class PcapParser implements FormatParser {
   /** caplen above this takes the slow path (min of sane snaplen and maxFrame). */
   private lim: number;
   private readonly unitsPerSecond: number;
+  /** Record header bytes: 16, or 24 in the Kuznetzov format. */
+  private readonly rh: number;
 
   constructor(
     private readonly ctx: ReadContext,
     limits: Limits,
     private readonly le: boolean,
     ns: boolean,
+    kuznetzov = false,
   ) {
     this.format = ns ? 'pcap-ns' : 'pcap';
+    this.rh = kuznetzov ? PCAP_KUZNETZOV_RECORD_HEADER_BYTES : PCAP_RECORD_HEADER_BYTES;
     this.sink = ctx.sink;
     this.maxFrame = limits.maxFrameBytes;
     this.lim = limits.maxFrameBytes;
@@ -98,7 +109,8 @@ export class PcapParser implements FormatParser {
     const ups = this.unitsPerSecond;
     f.data = buf;
     let index = this.index;
-    while (end - pos >= PCAP_RECORD_HEADER_BYTES) {
+    const rh = this.rh;
+    while (end - pos >= rh) {
       let sec: number, frac: number, cap: number, orig: number;
       if (le) {
         sec = u32le(buf, pos);
@@ -122,7 +134,7 @@ export class PcapParser implements FormatParser {
           );
           return pos;
         }
-        if (end - pos - PCAP_RECORD_HEADER_BYTES < cap) break;
+        if (end - pos - rh < cap) break;
         if (this.ctx.wouldKeep()) {
           this.ctx.report(
             E_PCAP_CAPLEN_OVER_SNAPLEN,
@@ -132,7 +144,7 @@ export class PcapParser implements FormatParser {
             false,
           );
         } else this.ctx.countSuppressed(index + 1, base + pos);
-      } else if (end - pos - PCAP_RECORD_HEADER_BYTES < cap) break;
+      } else if (end - pos - rh < cap) break;
       if (orig < cap) {
         if (this.ctx.wouldKeep()) {
           this.ctx.report(
@@ -148,12 +160,12 @@ export class PcapParser implements FormatParser {
       index++;
       f.index = index;
       f.ts = toMicros(sec, frac, ups);
-      f.off = pos + PCAP_RECORD_HEADER_BYTES;
-      f.end = pos + PCAP_RECORD_HEADER_BYTES + cap;
+      f.off = pos + rh;
+      f.end = pos + rh + cap;
       f.wireLen = orig;
       f.fileOffset = base + pos;
       sink(f);
-      pos += PCAP_RECORD_HEADER_BYTES + cap;
+      pos += rh + cap;
     }
     this.index = index;
     return pos;
@@ -207,13 +219,8 @@ export class PcapParser implements FormatParser {
       return;
     }
     if (left === 0) return;
-    if (left < PCAP_RECORD_HEADER_BYTES) {
-      this.fatal(
-        E_PCAP_TRUNCATED_RECORD,
-        next,
-        at,
-        `truncated record: file ends ${plural(left, 'byte')} into frame ${next}'s ${PCAP_RECORD_HEADER_BYTES}-byte record header`,
-      );
+    if (left < this.rh) {
+      this.fatal(E_PCAP_TRUNCATED_RECORD, next, at, `truncated record: file ends ${plural(left, 'byte')} into frame ${next}'s ${this.rh}-byte record header`);
       return;
     }
     const cap = this.le ? u32le(buf, pos + 8) : u32be(buf, pos + 8);
@@ -221,7 +228,7 @@ export class PcapParser implements FormatParser {
       E_PCAP_TRUNCATED_RECORD,
       next,
       at,
-      `truncated record: file ends ${plural(left - PCAP_RECORD_HEADER_BYTES, 'byte')} into frame ${next}'s ${cap}-byte body`,
+      `truncated record: file ends ${plural(left - this.rh, 'byte')} into frame ${next}'s ${cap}-byte body`,
     );
   }
 }

@@ -30,7 +30,7 @@ import {
   type FormatParser,
   type ReadContext,
 } from './context.js';
-import { PCAP_RECORD_HEADER_BYTES, PcapParser, sniffPcap } from './pcap.js';
+import { PCAP_KUZNETZOV_RECORD_HEADER_BYTES, PcapParser, sniffPcap } from './pcap.js';
 import { BT_SHB, PCAPNG_MIN_BLOCK, PcapngParser } from './pcapng.js';
 
 /** Smallest buffer used whatever the limits say (a header plus room to sniff). */
@@ -48,7 +48,7 @@ const REFILLS_PER_YIELD = 4;
 export function bufferBytes(limits: Limits): number {
   const need = Math.max(
     limits.readBufferBytes,
-    limits.maxFrameBytes + PCAP_RECORD_HEADER_BYTES,
+    limits.maxFrameBytes + PCAP_KUZNETZOV_RECORD_HEADER_BYTES,
     limits.maxPcapngBlockBytes,
     MIN_READ_BUFFER_BYTES,
   );
@@ -179,7 +179,7 @@ export class Reader {
     }
     let p: FormatParser | null = null;
     const pcap = sniffPcap(b, o);
-    if (pcap !== null) p = new PcapParser(this.ctx, this.limits, pcap.le, pcap.ns);
+    if (pcap !== null) p = new PcapParser(this.ctx, this.limits, pcap.le, pcap.ns, pcap.kuznetzov);
     else if (u32le(b, o) === BT_SHB) p = new PcapngParser(this.ctx, this.limits);
     else {
       if (n < SNIFF_BYTES && !eof) return null;

@@ -16,13 +16,15 @@ export interface PcapOptions {
   snaplen?: number;
   nanos?: boolean;
   bigEndian?: boolean;
+  /** Alexey Kuznetzov's modified format: magic a1b2cd34, 24-byte record headers (microseconds). */
+  kuznetzov?: boolean;
 }
 
 export function writePcap(records: readonly CaptureRecord[], opts: PcapOptions): Buffer {
   const le = !opts.bigEndian;
   const parts: Buffer[] = [];
   const h = Buffer.alloc(24);
-  const magic = opts.nanos ? 0xa1b23c4d : 0xa1b2c3d4;
+  const magic = opts.kuznetzov ? 0xa1b2cd34 : opts.nanos ? 0xa1b23c4d : 0xa1b2c3d4;
   if (le) {
     h.writeUInt32LE(magic, 0);
     h.writeUInt16LE(2, 4);
@@ -43,7 +45,13 @@ export function writePcap(records: readonly CaptureRecord[], opts: PcapOptions):
 
 export function pcapRecordHeader(r: CaptureRecord, opts: PcapOptions): Buffer {
   const le = !opts.bigEndian;
-  const rh = Buffer.alloc(16);
+  const rh = Buffer.alloc(opts.kuznetzov ? 24 : 16);
+  if (opts.kuznetzov) {
+    // ifindex 2, protocol 0x0800 (as the kernel's skb->protocol, network order), pkt_type 0 (to us), pad
+    if (le) rh.writeUInt32LE(2, 16);
+    else rh.writeUInt32BE(2, 16);
+    rh.writeUInt16BE(0x0800, 20);
+  }
   const sec = Number(r.tsNs / 1_000_000_000n);
   const nsec = Number(r.tsNs % 1_000_000_000n);
   const frac = opts.nanos ? nsec : Math.floor(nsec / 1000);

@@ -107,7 +107,7 @@ export function ngUs(tsNs: bigint, tsresol: number | undefined): number {
 }
 
 /** Records -> the frames a classic pcap reader must deliver (fileOffset from the record sizes). */
-export function expectedPcap(recs: readonly CaptureRecord[], linkType: number): Got[] {
+export function expectedPcap(recs: readonly CaptureRecord[], linkType: number, recordHeaderBytes = 16): Got[] {
   let off = 24;
   return recs.map((r, i) => {
     const g: Got = {
@@ -119,7 +119,7 @@ export function expectedPcap(recs: readonly CaptureRecord[], linkType: number): 
       fileOffset: off,
       iface: 0,
     };
-    off += 16 + r.data.length;
+    off += recordHeaderBytes + r.data.length;
     return g;
   });
 }

@@ -14,11 +14,14 @@ function recs(sizes: number[], seed = 1): CaptureRecord[] {
 }
 
 describe('classic pcap: happy paths', () => {
-  const variants: { name: string; opts: PcapOptions; format: string }[] = [
+  const variants: { name: string; opts: PcapOptions; format: string; rh?: number }[] = [
     { name: 'LE microsecond', opts: { linkType: LINKTYPE_ETHERNET }, format: 'pcap' },
     { name: 'BE microsecond', opts: { linkType: LINKTYPE_ETHERNET, bigEndian: true }, format: 'pcap' },
     { name: 'LE nanosecond', opts: { linkType: LINKTYPE_RAW, nanos: true }, format: 'pcap-ns' },
     { name: 'BE nanosecond', opts: { linkType: LINKTYPE_LINUX_SLL, nanos: true, bigEndian: true }, format: 'pcap-ns' },
+    // Kuznetzov's modified format: 24-byte record headers
+    { name: 'LE Kuznetzov', opts: { linkType: LINKTYPE_ETHERNET, kuznetzov: true }, format: 'pcap', rh: 24 },
+    { name: 'BE Kuznetzov', opts: { linkType: LINKTYPE_ETHERNET, kuznetzov: true, bigEndian: true }, format: 'pcap', rh: 24 },
   ];
   const r = recs([60, 1514, 0, 61, 999, 42]);
   r[1] = { ...(r[1] as CaptureRecord), origLen: 9000 }; // snapped frame
@@ -30,7 +33,7 @@ describe('classic pcap: happy paths', () => {
       expect(out.errors).toEqual([]);
       expect(out.unreadable).toBe(false);
       expect(out.summary).toEqual({ file: 'x.pcap', format: v.format, compressed: false, frames: 6, bytes: buf.length });
-      expect(out.frames).toEqual(expectedPcap(r, v.opts.linkType));
+      expect(out.frames).toEqual(expectedPcap(r, v.opts.linkType, v.rh));
       expect(out.frames[0]?.ts).toBe(1_700_000_000_123_456); // ns truncated, never rounded
       expect(out.frames[1]?.wireLen).toBe(9000);
 
@@ -51,6 +54,16 @@ describe('classic pcap: happy paths', () => {
       expect(stGz.frames).toEqual(out.frames);
     });
   }
+
+  it('Kuznetzov format cut inside a 24-byte record header or a body: the right message', async () => {
+    const buf = writePcap(recs([60, 70]), { linkType: LINKTYPE_ETHERNET, kuznetzov: true });
+    const second = 24 + 24 + 60;
+    let out = await readPath(tmp.file('kz1.pcap', buf.subarray(0, second + 20)), limits(), 'k');
+    expect(out.frames.length).toBe(1);
+    expect(out.errors[0]).toMatchObject({ code: 'pcap.truncated_record', frame: 2, offset: second, message: "truncated record: file ends 20 bytes into frame 2's 24-byte record header" });
+    out = await readPath(tmp.file('kz2.pcap', buf.subarray(0, second + 30)), limits(), 'k');
+    expect(out.errors[0]).toMatchObject({ message: "truncated record: file ends 6 bytes into frame 2's 70-byte body" });
+  });
 
   it('the link type is the low 16 bits of its field (FCS and reserved bits are not part of it)', async () => {
     const buf = writePcap(recs([60]), { linkType: LINKTYPE_ETHERNET });
