@@ -8,14 +8,16 @@
  */
 import { closeSync, openSync, readdirSync, readSync, statSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
+import { E_OPEN_FAILED, E_UNKNOWN_FORMAT } from '../io/context.js';
+import { otherCompression } from '../io/source.js';
 
 export interface ExpandedInputs {
   /** Paths (or '-') in reading order. */
   files: string[];
   /** Files inside named folders that are not captures. */
   skipped: string[];
-  /** Inputs that cannot be read, with why (in the words readCapture uses). */
-  problems: { file: string; message: string }[];
+  /** Inputs that cannot be read, with why (in readCapture's codes and words). */
+  problems: { file: string; code: string; message: string }[];
 }
 
 const MAGICS = [
@@ -32,14 +34,17 @@ export function looksLikeCapture(path: string): boolean {
   return sniffCapture(path) === true;
 }
 
-/** true / false by the first bytes, or why the file cannot be opened. */
+/** true / false by the first bytes, or why the file cannot be read (cannot be opened, or another compression). */
 function sniffCapture(path: string): boolean | string {
   let fd = -1;
   try {
     fd = openSync(path, 'r');
-    const b = Buffer.alloc(4);
-    const n = readSync(fd, b, 0, 4, 0);
+    const b = Buffer.alloc(8);
+    const n = readSync(fd, b, 0, 8, 0);
     if (n >= 2 && b[0] === 0x1f && b[1] === 0x8b) return true;
+    // likely a capture in a compression amtwatch does not read: say so rather than skip it
+    const other = otherCompression(b, 0, n);
+    if (other !== null) return `unknown format: ${other}`;
     if (n < 4) return false;
     return MAGICS.some((m) => m.every((v, i) => b[i] === v));
   } catch (e) {
@@ -60,33 +65,33 @@ function cannot(e: unknown): string {
 export function expandInputs(names: readonly string[]): ExpandedInputs {
   const files: string[] = [];
   const skipped: string[] = [];
-  const problems: { file: string; message: string }[] = [];
+  const problems: { file: string; code: string; message: string }[] = [];
   const walk = (dir: string): void => {
     let entries: Buffer[];
     try {
       entries = readdirSync(dir, { encoding: 'buffer' }).sort(Buffer.compare);
     } catch (e) {
-      problems.push({ file: dir, message: `cannot list the folder: ${cannot(e).replace(/^cannot open: /, '')}` });
+      problems.push({ file: dir, code: E_OPEN_FAILED, message: `cannot list the folder: ${cannot(e).replace(/^cannot open: /, '')}` });
       return;
     }
     for (const raw of entries) {
       const name = raw.toString('utf8');
       const p = join(dir, name);
       if (!Buffer.from(name, 'utf8').equals(raw)) {
-        problems.push({ file: p, message: 'cannot open: the file name is not valid UTF-8; rename the file' });
+        problems.push({ file: p, code: E_OPEN_FAILED, message: 'cannot open: the file name is not valid UTF-8; rename the file' });
         continue;
       }
       let st: Stats;
       try {
         st = statSync(p);
       } catch (e) {
-        problems.push({ file: p, message: cannot(e) });
+        problems.push({ file: p, code: E_OPEN_FAILED, message: cannot(e) });
         continue;
       }
       if (st.isDirectory()) walk(p);
       else if (st.isFile()) {
         const c = sniffCapture(p);
-        if (typeof c === 'string') problems.push({ file: p, message: c });
+        if (typeof c === 'string') problems.push({ file: p, code: c.startsWith('unknown format') ? E_UNKNOWN_FORMAT : E_OPEN_FAILED, message: c });
         else (c ? files : skipped).push(p);
       }
     }
@@ -106,7 +111,7 @@ export function expandInputs(names: readonly string[]): ExpandedInputs {
       const before = files.length + problems.length;
       walk(n);
       if (files.length + problems.length === before) {
-        problems.push({ file: n, message: 'no capture file in this folder (nothing with a pcap, pcapng or gzip magic)' });
+        problems.push({ file: n, code: E_UNKNOWN_FORMAT, message: 'no capture file in this folder (nothing with a pcap, pcapng or gzip magic)' });
       }
     } else files.push(n);
   }

@@ -10,7 +10,6 @@ import type { Readable } from 'node:stream';
 import { analyzerFor } from '../analyzers/registry.js';
 import { statSync, type Stats } from 'node:fs';
 import { AmtwatchError, EXIT_INPUT, EXIT_OK, EXIT_UNAUTHORIZED, EXIT_USAGE, isAmtwatchError } from '../core/errors.js';
-import { E_OPEN_FAILED } from '../io/context.js';
 import { readCapture } from '../io/open.js';
 import { isEmptyPolicy } from '../policy/config.js';
 import type { FileSummary, InputErrorEntry, StatsRecord } from '../records/index.js';
@@ -98,7 +97,7 @@ export async function runRead(cfg: RunConfig, io: ReadIo): Promise<ReadSummary> 
     unreadable++;
     details.push({ file: p.file, format: 'unknown', compressed: false, frames: 0, bytes: 0 });
     if (errors.length < cfg.limits.maxInputErrorsKept) {
-      errors.push({ file: p.file, frame: 0, offset: 0, code: E_OPEN_FAILED, message: p.message, fatal: true });
+      errors.push({ file: p.file, frame: 0, offset: 0, code: p.code, message: p.message, fatal: true });
     }
     io.log.error(`${p.file}: ${p.message}`);
   }

@@ -264,7 +264,29 @@ function looksLikeHeadlessPcapng(b: Uint8Array, o: number, n: number): boolean |
   return null;
 }
 
+/** Other compressions and containers a capture may come in, by magic, with what to do instead. */
+const OTHER_MAGICS: readonly { magic: readonly number[]; what: string; hint: string }[] = [
+  { magic: [0x42, 0x5a, 0x68], what: 'bzip2-compressed', hint: 'bzcat FILE | amtwatch read -' },
+  { magic: [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00], what: 'xz-compressed', hint: 'xzcat FILE | amtwatch read -' },
+  { magic: [0x28, 0xb5, 0x2f, 0xfd], what: 'zstd-compressed', hint: 'zstdcat FILE | amtwatch read -' },
+  { magic: [0x04, 0x22, 0x4d, 0x18], what: 'lz4-compressed', hint: 'lz4cat FILE | amtwatch read -' },
+  { magic: [0x50, 0x4b, 0x03, 0x04], what: 'a zip archive', hint: 'unzip it and read the captures inside' },
+  { magic: [0x37, 0x7a, 0xbc, 0xaf, 0x27, 0x1c], what: 'a 7-Zip archive', hint: 'extract it and read the captures inside' },
+];
+
+/** "the input is bzip2-compressed, ...; try: ..." when b[o..o+n) starts like another compression or archive, else null. */
+export function otherCompression(b: Uint8Array, o: number, n: number): string | null {
+  for (const m of OTHER_MAGICS) {
+    if (n >= m.magic.length && m.magic.every((v, i) => b[o + i] === v)) {
+      return `the input is ${m.what}, which amtwatch does not decompress (only gzip); try: ${m.hint}`;
+    }
+  }
+  return null;
+}
+
 function describeMagic(b: Uint8Array, o: number, n: number): string {
+  const other = otherCompression(b, o, n);
+  if (other !== null) return other;
   const k = Math.min(n, 8);
   const hex: string[] = [];
   let printable = 0;

@@ -195,6 +195,14 @@ describe('amtwatch read', () => {
     const e = run(['read', '-q', empty]);
     expect(e.code).toBe(3);
     expect(errLines(e.err)).toEqual([`${empty}: no capture file in this folder (nothing with a pcap, pcapng or gzip magic)`]);
+    // a capture in a compression amtwatch does not read: said, with what to do, named or in a folder
+    const bz = mkdtempSync(join(tmp, 'bz-'));
+    writeFileSync(join(bz, 'c.pcap.bz2'), Buffer.from('BZh91AY&SY fake bzip2 stream'));
+    const hint = 'unknown format: the input is bzip2-compressed, which amtwatch does not decompress (only gzip); try: bzcat FILE | amtwatch read -';
+    const z = run(['read', '-q', bz]);
+    expect(z.code).toBe(3);
+    expect(errLines(z.err)).toEqual([`${bz}/c.pcap.bz2: ${hint}`]);
+    expect(errLines(run(['read', '-q', join(bz, 'c.pcap.bz2')]).err)).toEqual([`${bz}/c.pcap.bz2: byte offset 0: ${hint}`]);
     const m = run(['read', '-q', join(tmp, 'missing.pcap')]);
     expect(m.code).toBe(3);
     expect(errLines(m.err)).toEqual([`${join(tmp, 'missing.pcap')}: byte offset 0: cannot open: no such file`]);
