@@ -436,7 +436,7 @@ export class SessionTable {
     ep.pkts++;
     ep.ipBytes += p.ipLen;
     ep.payloadBytes += len;
-    s.lastTs = ts;
+    if (ts > s.lastTs) s.lastTs = ts; // a packet stamped earlier (merged or multi-queue captures) never moves it back
 
     // ---- state machine
     let doClose = false;

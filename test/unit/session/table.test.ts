@@ -311,6 +311,20 @@ describe('lifetime and limits', () => {
     expect(h.end().map((e) => [e.state, e.history])).toEqual([['S1', '^hSADa']]);
   });
 
+  it('a packet stamped earlier than the last one (merged captures) never makes the duration go back', () => {
+    const h = harness();
+    const c = new Conv('10.0.0.50', '10.0.0.10', 40052, 16992);
+    const t = h.at();
+    const syn = c.C(SYN);
+    h.table.handle(syn.p, syn.buf, t);
+    const sa = c.S(SYN | ACK);
+    h.table.handle(sa.p, sa.buf, t + 2000);
+    const a = c.C(ACK);
+    h.table.handle(a.p, a.buf, t + 1000);
+    const [e] = h.end();
+    expect(e?.s.lastTs).toBe(t + 2000);
+  });
+
   it('idle timeouts run on packet time', () => {
     const h = harness();
     const c = new Conv('10.0.0.50', '10.0.0.10', 40031, 16992);
