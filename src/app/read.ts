@@ -143,7 +143,8 @@ export async function runRead(cfg: RunConfig, io: ReadIo): Promise<ReadSummary> 
   if (c.internalErrors > 0) io.log.error(`internal error on ${c.internalErrors} frame(s); last: ${c.lastInternalError ?? ''}`);
   const stats: StatsRecord = pipeline.statsRecord({
     final: true,
-    ts: c.lastTs >= 0 ? c.lastTs : 0,
+    // the last packet time; with no packet at all, the time of the report (never 1970)
+    ts: c.lastTs >= 0 ? c.lastTs : Math.round(io.nowMs() * 1000),
     files: files.length + problems.length,
     fileDetails: details,
     inputErrors: errors,

@@ -22,6 +22,7 @@ function stats(recs: Record<string, unknown>[]): Record<string, unknown> {
   const s = { ...(recs.find((r) => r.event_type === 'stats') ?? {}) };
   delete s.mem_rss_bytes;
   delete s.elapsed_s;
+  if (s.frames === 0) delete s.ts; // no packet: the time of the report
   return s;
 }
 
