@@ -505,6 +505,8 @@ export function runLive(cfg: LiveConfig, io: LiveIo): Promise<LiveSummary> {
         bufferBytes: cfg.bufferBytes,
         timeoutMs: cfg.timeoutMs,
         bpf,
+        bpfNoVlan: buildBpf(cfg.filter, cfg.extendedPorts, false),
+        userFilter: cfg.filter !== null,
         batchBytes: cfg.batchBytes,
         maxBatchPackets: cfg.maxBatchPackets,
       },

@@ -18,8 +18,10 @@ import { AmtwatchError } from '../core/errors.js';
 import type { Micros } from '../core/time.js';
 import { newFrame, type FrameSink } from './frame.js';
 
+const AMT_PRIMITIVES = 'tcp portrange 16992-16995';
+
 /** The kernel filter: every TCP segment to or from an AMT port, with or without one 802.1Q tag. */
-export const AMT_BPF = 'tcp portrange 16992-16995 or (vlan and tcp portrange 16992-16995)';
+export const AMT_BPF = `${AMT_PRIMITIVES} or (vlan and ${AMT_PRIMITIVES})`;
 
 /** The ports of --extended-ports: DASH on TCP 623/664, RMCP on UDP 623, the AMT KVM server on TCP 5900. */
 const EXTENDED_PRIMITIVES = 'tcp portrange 16992-16995 or tcp port 623 or tcp port 664 or udp port 623 or tcp port 5900';
@@ -28,13 +30,16 @@ const EXTENDED_PRIMITIVES = 'tcp portrange 16992-16995 or tcp port 623 or tcp po
 export const AMT_EXTENDED_BPF = `${EXTENDED_PRIMITIVES} or (vlan and (${EXTENDED_PRIMITIVES}))`;
 
 /**
- * The BPF program installed on every interface: AMT_BPF (AMT_EXTENDED_BPF with `extendedPorts`),
- * narrowed by the user's --filter.
+ * The BPF program installed on an interface: AMT_BPF (AMT_EXTENDED_BPF with `extendedPorts`),
+ * narrowed by the user's --filter. `vlan` false gives the program for a link type without 802.1Q
+ * tags (Linux cooked `any`, raw IP tun/WireGuard, PPP), where libpcap refuses the `vlan` keyword.
+ * The user's expression comes first: libpcap's `vlan` moves the offsets of what follows it, so
+ * after the built-in `vlan` half a user's `vlan 42` would test an inner (QinQ) tag and match nothing.
  */
-export function buildBpf(extra: string | null, extendedPorts = false): string {
-  const base = extendedPorts ? AMT_EXTENDED_BPF : AMT_BPF;
+export function buildBpf(extra: string | null, extendedPorts = false, vlan = true): string {
+  const base = vlan ? (extendedPorts ? AMT_EXTENDED_BPF : AMT_BPF) : extendedPorts ? EXTENDED_PRIMITIVES : AMT_PRIMITIVES;
   const e = extra?.trim() ?? '';
-  return e === '' ? base : `(${base}) and (${e})`;
+  return e === '' ? base : `(${e}) and (${base})`;
 }
 
 /** Where the addon is built (node-gyp's default), relative to this module in src/io or dist/io. */
@@ -74,7 +79,10 @@ export interface AddonOpenOptions {
   bufferSize: number;
   timeoutMs: number;
   immediate: boolean;
+  /** The BPF program for Ethernet interfaces... */
   filter: string;
+  /** ...and for every other link type (no 802.1Q: no `vlan` keyword). */
+  filterNoVlan: string;
   maxBatchPackets: number;
 }
 
@@ -145,8 +153,12 @@ export interface LiveCaptureOptions {
   bufferBytes: number;
   /** TPACKET_V3 block timeout (pcap_set_timeout): the longest a packet waits in the kernel. */
   timeoutMs: number;
-  /** The complete BPF program text (buildBpf). */
+  /** The complete BPF program text for Ethernet interfaces (buildBpf)... */
   bpf: string;
+  /** ...and for the others (buildBpf with vlan false). */
+  bpfNoVlan: string;
+  /** The user gave --filter (a filter error is then about it). */
+  userFilter: boolean;
   /** Batch buffer per interface, bytes (at least snaplen + 20). */
   batchBytes: number;
   /** Packets per JS callback at most. */
@@ -191,7 +203,7 @@ export interface LiveCapture {
 export type CaptureErrorSink = (iface: string, message: string) => void;
 
 /** Turns the addon's error codes into people-facing errors with the documented exit codes. */
-function mapOpenError(e: unknown, iface: string, known: readonly string[]): AmtwatchError {
+function mapOpenError(e: unknown, iface: string, known: readonly string[], userFilter: boolean): AmtwatchError {
   const err = e as { code?: string; message?: string };
   const msg = err?.message ?? String(e);
   switch (err?.code) {
@@ -206,7 +218,9 @@ function mapOpenError(e: unknown, iface: string, known: readonly string[]): Amtw
     case 'PCAP_NO_SUCH_DEVICE':
       return unknownInterface(iface, known);
     case 'PCAP_FILTER':
-      return new AmtwatchError('AMTW_USAGE', `--filter: ${msg}`, { cause: e });
+      return userFilter
+        ? new AmtwatchError('AMTW_USAGE', `--filter on ${iface}: ${msg}`, { cause: e })
+        : new AmtwatchError('AMTW_CAPTURE', `cannot capture on ${iface}: the built-in filter does not compile for its link type: ${msg}`, { cause: e });
     case 'PCAP_IFACE_NOT_UP':
       return new AmtwatchError('AMTW_CAPTURE', `${iface} is down: bring it up first (ip link set ${iface} up)`, { cause: e });
     default:
@@ -282,13 +296,14 @@ export function openLive(opts: LiveCaptureOptions, sink: FrameSink, onError: Cap
           timeoutMs: opts.timeoutMs,
           immediate: false,
           filter: opts.bpf,
+          filterNoVlan: opts.bpfNoVlan,
           maxBatchPackets: opts.maxBatchPackets,
         },
         batch,
         onBatch,
       );
     } catch (e) {
-      throw mapOpenError(e, name, known);
+      throw mapOpenError(e, name, known, opts.userFilter);
     }
     linkType = h.datalink;
     return h;

@@ -87,4 +87,34 @@ describe.skipIf(skip !== null)(`live capture of replayed captures${skip ? ` (ski
     expect(conns.filter((c) => c.vlan === 42).length).toBeGreaterThan(10);
     expect(conns.some((c) => c['id.resp_p'] === 443)).toBe(false);
   });
+
+  it('`-i any` (Linux cooked, no 802.1Q) captures with the built-in filter; --filter "vlan 42" keeps VLAN 42', async () => {
+    const base = join(ROOT, 'pcaps/lab/formats-base.pcap');
+    const tagged42 = join(ROOT, 'pcaps/lab/formats-vlan.pcap');
+    const inj = lab.ns();
+    const cap = lab.ns();
+    const { ifA } = lab.link(inj, cap);
+    // before: "--filter: bad filter expression: no VLAN support for Linux cooked v1", exit 2
+    const any = await lab.live(cap, ['-i', 'any', '--config', POLICY, '--stats-interval', '3600']);
+    replay(inj, ifA, base, ['-x', '8']);
+    const want = readRecords(['--config', POLICY, base]).filter((r) => r.event_type === 'conn').length;
+    await any.waitFor('conn records on any', () => any.byType('conn').length >= want - 5, 20_000);
+    await lab.stop(any);
+    expect(any.exitCode).toBe(0);
+    expect(any.byType('conn').length).toBe(want);
+
+    // before: the user's `vlan` came after the built-in `vlan` half and tested a QinQ inner tag: nothing
+    const inj2 = lab.ns();
+    const cap2 = lab.ns();
+    const l2 = lab.link(inj2, cap2);
+    const v = await lab.live(cap2, ['-i', l2.ifB, '--config', POLICY, '--stats-interval', '3600', '--filter', 'vlan 42']);
+    replay(inj2, l2.ifA, base, ['-x', '8']); // untagged: filtered out
+    replay(inj2, l2.ifA, tagged42, ['-x', '8']);
+    const want42 = readRecords(['--config', POLICY, tagged42]).filter((r) => r.event_type === 'conn').length;
+    await v.waitFor('VLAN 42 conn records', () => v.byType('conn').length >= want42 - 5, 20_000);
+    await lab.stop(v);
+    expect(v.exitCode).toBe(0);
+    expect(v.byType('conn').length).toBe(want42);
+    expect(v.byType('conn').every((c) => c.vlan === 42)).toBe(true);
+  });
 });

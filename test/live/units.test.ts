@@ -19,7 +19,13 @@ describe('live configuration', () => {
   it('the kernel filter matches tagged and untagged AMT traffic, and --filter narrows it', () => {
     expect(buildBpf(null)).toBe('tcp portrange 16992-16995 or (vlan and tcp portrange 16992-16995)');
     expect(buildBpf('  ')).toBe(AMT_BPF);
-    expect(buildBpf('net 192.0.2.0/24')).toBe(`(${AMT_BPF}) and (net 192.0.2.0/24)`);
+    // the user's expression first, so its own `vlan 42` tests the outer tag (not a QinQ inner one)
+    expect(buildBpf('net 192.0.2.0/24')).toBe(`(net 192.0.2.0/24) and (${AMT_BPF})`);
+    // link types without 802.1Q (Linux cooked `any`, raw IP): no `vlan` keyword, which libpcap refuses there
+    expect(buildBpf(null, false, false)).toBe('tcp portrange 16992-16995');
+    expect(buildBpf('host 192.0.2.10', true, false)).toBe(
+      '(host 192.0.2.10) and (tcp portrange 16992-16995 or tcp port 623 or tcp port 664 or udp port 623 or tcp port 5900)',
+    );
   });
 
   it('defaults, and every bound checked with the flag named', () => {
@@ -131,6 +137,9 @@ describe.skipIf(!existsSync(ADDON))('the addon without privilege', () => {
   it('compiles filters without a device and lists devices', () => {
     expect(checkFilter(AMT_BPF)).toBeNull();
     expect(checkFilter('tcp prot 80')).toMatch(/syntax error/);
+    // Linux cooked (`-i any`) and raw IP (tun) have no 802.1Q: the built-in program without `vlan` compiles there
+    expect(checkFilter(AMT_BPF, 113)).toMatch(/VLAN/i);
+    for (const dlt of [113, 276, 12]) expect(checkFilter(buildBpf('net 192.0.2.0/24', true, false), dlt), `dlt ${dlt}`).toBeNull();
     const devs = listDevices();
     const lo = devs.find((d) => d.name === 'lo');
     expect(lo).toMatchObject({ loopback: true, up: true });

@@ -431,11 +431,20 @@ static napi_value Capture_new(napi_env env, napi_callback_info info) {
   char *device = get_string(env, argv[0], "device");
   if (device == NULL) return NULL;
   char *filter = NULL;
+  char *filter_novlan = NULL; /* for link types without 802.1Q, where libpcap refuses `vlan` */
   napi_value fv;
   if (get_prop(env, argv[1], "filter", &fv)) {
     filter = get_string(env, fv, "option filter");
     if (filter == NULL) {
       free(device);
+      return NULL;
+    }
+  }
+  if (get_prop(env, argv[1], "filterNoVlan", &fv)) {
+    filter_novlan = get_string(env, fv, "option filterNoVlan");
+    if (filter_novlan == NULL) {
+      free(device);
+      free(filter);
       return NULL;
     }
   }
@@ -475,9 +484,11 @@ static napi_value Capture_new(napi_env env, napi_callback_info info) {
              detail ? detail : "", detail && *detail ? ")" : "");
     napi_create_string_utf8(env, msg, NAPI_AUTO_LENGTH, &warning);
   }
-  if (filter != NULL && filter[0] != '\0') {
+  const char *prog = filter;
+  if (filter_novlan != NULL && pcap_datalink(p) != DLT_EN10MB) prog = filter_novlan;
+  if (prog != NULL && prog[0] != '\0') {
     struct bpf_program fp;
-    if (pcap_compile(p, &fp, filter, 1, PCAP_NETMASK_UNKNOWN) == -1) {
+    if (pcap_compile(p, &fp, prog, 1, PCAP_NETMASK_UNKNOWN) == -1) {
       snprintf(msg, sizeof msg, "bad filter expression: %s", pcap_geterr(p));
       fail_code = "PCAP_FILTER";
       goto fail;
@@ -554,6 +565,7 @@ static napi_value Capture_new(napi_env env, napi_callback_info info) {
     capture_finish_close(c);
     free(device);
     free(filter);
+    free(filter_novlan);
     throw_code(env, "PCAP_ERROR", msg);
     return NULL;
   }
@@ -565,12 +577,14 @@ static napi_value Capture_new(napi_env env, napi_callback_info info) {
   napi_set_named_property(env, self, "warning", warning);
   free(device);
   free(filter);
+  free(filter_novlan);
   return self;
 
 fail:
   if (p != NULL) pcap_close(p);
   free(device);
   free(filter);
+  free(filter_novlan);
   throw_code(env, fail_code, msg);
   return NULL;
 }
