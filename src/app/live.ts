@@ -119,7 +119,8 @@ export class BoundedOutput implements LiveOutput {
   private retry: NodeJS.Timeout | null = null;
   private droppedRecords = 0;
   private failed: Error | null = null;
-  private staleFd = -1;
+  /** The descriptor the write in flight goes to (after a reopen, the old file until the buffer is written). */
+  private inflightFd = -1;
   private closing = false;
   private idleWaiters: (() => void)[] = [];
 
@@ -187,9 +188,11 @@ export class BoundedOutput implements LiveOutput {
       this.inflight = Buffer.from(parts.length === 1 ? (parts[0] as string) : parts.join(''), 'utf8');
       this.inflightOff = 0;
       this.inflightUnits = units;
+      this.inflightFd = this.fd;
     }
     const buf = this.inflight;
-    const fd = this.fd;
+    // the rest of a partly written buffer goes where its start went: a line is never split across files
+    const fd = this.inflightFd;
     fsWrite(fd, buf, this.inflightOff, buf.length - this.inflightOff, null, (err, written) => this.done(err, written));
   }
 
@@ -204,6 +207,7 @@ export class BoundedOutput implements LiveOutput {
       }
       this.failed = err;
       this.inflight = null;
+      this.closeStale();
       this.queue = [];
       this.tail = [];
       this.queuedUnits = 0;
@@ -216,16 +220,21 @@ export class BoundedOutput implements LiveOutput {
     if (this.inflightOff >= buf.length) {
       this.inflight = null;
       this.inflightUnits = 0;
-      if (this.staleFd >= 0) {
-        try {
-          closeSync(this.staleFd);
-        } catch {
-          // already gone
-        }
-        this.staleFd = -1;
-      }
+      this.closeStale();
     }
     this.next();
+  }
+
+  /** Closes the descriptor of the finished write when a reopen replaced it meanwhile. */
+  private closeStale(): void {
+    if (this.inflightFd >= 0 && this.inflightFd !== this.fd) {
+      try {
+        closeSync(this.inflightFd);
+      } catch {
+        // already gone
+      }
+    }
+    this.inflightFd = -1;
   }
 
   private settled(): void {
@@ -238,6 +247,18 @@ export class BoundedOutput implements LiveOutput {
     return this.droppedRecords;
   }
 
+  /** Records waiting or in flight (lines not yet written). */
+  private pendingRecords(): number {
+    let n = 0;
+    const count = (x: string): void => {
+      for (let i = x.indexOf('\n'); i >= 0; i = x.indexOf('\n', i + 1)) n++;
+    };
+    for (const q of this.queue) count(q);
+    for (const q of this.tail) count(q);
+    if (this.inflight !== null) count(this.inflight.subarray(this.inflightOff).toString('utf8'));
+    return n;
+  }
+
   failure(): Error | null {
     return this.failed;
   }
@@ -248,8 +269,9 @@ export class BoundedOutput implements LiveOutput {
     const fd = openSync(this.path, 'a');
     const old = this.fd;
     this.fd = fd;
-    if (this.inflight !== null) this.staleFd = old; // closed when the write in flight completes
-    else closeSync(old);
+    // a write in flight on the old file finishes there and closes it (closeStale); otherwise close it
+    // now (several SIGHUPs during one write used to leak every descriptor but the last)
+    if (this.inflight === null || this.inflightFd !== old) closeSync(old);
   }
 
   /** Resolves when everything queued is written (or after CLOSE_TIMEOUT_MS); closes a file. */
@@ -268,7 +290,10 @@ export class BoundedOutput implements LiveOutput {
         resolve();
       };
       const t = setTimeout(() => {
-        this.failed ??= new Error(`the output did not drain within ${CLOSE_TIMEOUT_MS} ms`);
+        // what still waits is lost: counted, and said (the caller makes it exit 5)
+        const lost = this.pendingRecords();
+        this.droppedRecords += lost;
+        this.failed ??= new Error(`the output did not drain within ${CLOSE_TIMEOUT_MS} ms: ${lost} record(s) not written`);
         finish();
       }, CLOSE_TIMEOUT_MS);
       if (this.inflight === null && this.queue.length === 0 && this.tail.length === 0) finish();
@@ -687,6 +712,11 @@ export function runLive(cfg: LiveConfig, io: LiveIo): Promise<LiveSummary> {
       statsReporter.close();
       for (const sig of ['SIGHUP', 'SIGINT', 'SIGTERM'] as const) io.signals.off(sig, sig === 'SIGHUP' ? onHup : onTerm);
       await out.close();
+      const failure = out.failure();
+      if (failure !== null && code === EXIT_OK) {
+        log.error(`output failed: ${failure.message}`);
+        code = EXIT_CAPTURE;
+      }
       resolve({ exitCode: code, frames: c.frames, amtSessions: c.amtSessions, notices: c.notices, stats });
     };
     stop = (code, why) => void shutdown(code, why);

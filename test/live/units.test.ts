@@ -3,7 +3,8 @@
  * limit, the bounded output, the lazy analyzer attachment, the addon's filter check and device list.
  * (Runs everywhere; the namespace tests are in the other files of this folder.)
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -131,6 +132,41 @@ describe('bounded output', () => {
     expect(readFileSync(path, 'utf8').endsWith('d\ne\n')).toBe(true);
     expect(() => new BoundedOutput(join(dir, 'no/such/dir/x'), 10)).toThrow(/cannot open the output file/);
   });
+
+  it('SIGHUPs during one write: the write finishes in the old file, no descriptor is left open, no line is split', async () => {
+    const path = join(dir, 'rot.ndjson');
+    const fds = (): number => readdirSync('/proc/self/fd').length;
+    const before = fds();
+    const o = new BoundedOutput(path, 256 << 20);
+    const big = `${'x'.repeat(48 << 20)}\n`; // one 48 MiB line: still in flight when the reopens come
+    o.write(big);
+    for (let i = 1; i <= 3; i++) {
+      renameSync(path, `${path}.${i}`);
+      o.reopen();
+    }
+    o.write('after\n');
+    await o.close();
+    expect(fds()).toBe(before);
+    expect(statSync(`${path}.1`).size).toBe(big.length); // the whole line, in the file it started in
+    expect(readFileSync(path, 'utf8')).toBe('after\n');
+  });
+
+  it('an output nobody reads at shutdown: after the close timeout the records left are counted and it is a failure', async () => {
+    const fifo = join(dir, 'stalled.fifo');
+    execFileSync('mkfifo', [fifo]);
+    const rfd = openSync(fifo, 'r+'); // a reader that never reads: the pipe fills and the write blocks
+    try {
+      const o = new BoundedOutput(fifo, 64 << 20);
+      for (let i = 0; i < 1000; i++) o.write(`${'r'.repeat(1023)}\n`);
+      await o.close(); // ~5 s: CLOSE_TIMEOUT_MS
+      expect(o.failure()?.message).toMatch(/^the output did not drain within 5000 ms: \d+ record\(s\) not written$/);
+      const lost = Number(/: (\d+) record/.exec(o.failure()?.message ?? '')?.[1]);
+      expect(lost).toBeGreaterThan(900); // at most the 64 KiB the pipe took got out
+      expect(o.dropped()).toBe(lost);
+    } finally {
+      closeSync(rfd); // the blocked write ends (EPIPE)
+    }
+  }, 20_000);
 });
 
 describe.skipIf(!existsSync(ADDON))('the addon without privilege', () => {
