@@ -9,6 +9,7 @@
  * change is timing: ts and duration (kernel time of the replay), and uids (seeded per run), which the
  * comparison leaves out. Stats records are compared on their counters.
  */
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -116,5 +117,18 @@ describe.skipIf(skip !== null)(`live capture of replayed captures${skip ? ` (ski
     expect(v.exitCode).toBe(0);
     expect(v.byType('conn').length).toBe(want42);
     expect(v.byType('conn').every((c) => c.vlan === 42)).toBe(true);
+  });
+
+  it('the interface going down: exit 5 with the reason, after the final records', async () => {
+    const inj = lab.ns();
+    const cap = lab.ns();
+    const { ifB } = lab.link(inj, cap);
+    const live = await lab.live(cap, ['-i', ifB, '--stats-interval', '3600']);
+    execFileSync('ip', ['-n', cap, 'link', 'set', ifB, 'down']);
+    await live.waitFor('the exit', () => !live.running, 20_000);
+    expect(live.exitCode).toBe(5);
+    // before: "poll: bad file descriptor" (libuv's status for POLLERR)
+    expect(live.stderr).toContain(`${ifB}: capture failed: the interface went down`);
+    expect(live.byType('stats').at(-1)?.final).toBe(true);
   });
 });

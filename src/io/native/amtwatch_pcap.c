@@ -235,7 +235,18 @@ static void capture_run(capture_t *c, int status) {
   char errbuf[PCAP_ERRBUF_SIZE] = {0};
   int n = 0;
   if (status < 0) {
-    snprintf(errbuf, sizeof errbuf, "poll: %s", uv_strerror(status));
+    /* the socket failed: its pending error says why (the interface went down or away) better than
+       libuv's status for POLLERR, which is "bad file descriptor" */
+    int soerr = 0;
+    socklen_t sl = sizeof soerr;
+    int sfd = pcap_get_selectable_fd(c->p);
+    if (sfd >= 0 && getsockopt(sfd, SOL_SOCKET, SO_ERROR, &soerr, &sl) == 0 && soerr != 0) {
+      snprintf(errbuf, sizeof errbuf, "%s", soerr == ENETDOWN ? "the interface went down"
+                                          : (soerr == ENODEV || soerr == ENXIO) ? "the interface went away"
+                                                                                 : strerror(soerr));
+    } else {
+      snprintf(errbuf, sizeof errbuf, "poll: %s", uv_strerror(status));
+    }
     n = PCAP_ERROR;
   } else {
     c->from_js = 0;
