@@ -3,7 +3,8 @@
  *
  * Positions are the endpoint's relative sequence positions (session/endpoint.ts): payload starts at 1.
  * - in order: delivered at once, as a view of the packet (no copy);
- * - retransmitted or overlapping: only the new part is delivered;
+ * - retransmitted or overlapping: only the new part is delivered (what was seen first wins, as in
+ *   Zeek; an overlap with different bytes is not flagged);
  * - ahead of a hole: copied and held, bounded by limits.maxOooBytesPerDir / maxOooSegmentsPerDir;
  *   over the bound, the hole is given up as a gap and delivery resumes;
  * - bytes the peer acknowledged but we never saw, holes left at the end, and the part of a packet the
@@ -104,7 +105,12 @@ export class StreamReassembler {
       this.finishHeldUpTo(ts, c);
       if (this.stopped) return STREAM_BYTE_LIMIT;
       if (start > this.next) this.gap(start - this.next, ts, c);
-      const code = this.deliver(buf, off, capLen, capLen, ts, c);
+      // what was held may already cover this segment: only its new part goes on (the held copy,
+      // seen first, wins, as everywhere else; delivering it whole re-sent old positions with the
+      // attacker's bytes and pushed the edge past real data, which was then dropped as old)
+      if (start + capLen <= this.next) return STREAM_OOO_LIMIT;
+      const skip = Math.max(0, this.next - start);
+      const code = this.deliver(buf, off + skip, capLen - skip, capLen - skip, ts, c);
       return code === STREAM_OK ? STREAM_OOO_LIMIT : code;
     }
     // insert sorted by start; overlapping copies are trimmed at delivery time

@@ -44,6 +44,7 @@ import { makeUid } from './uid.js';
 
 const A_STREAM_OOO_LIMIT = registerAnomaly('session.stream.ooo_limit');
 const A_STREAM_BYTE_LIMIT = registerAnomaly('session.stream.byte_limit');
+const A_SYN_WITH_DATA = registerAnomaly('session.tcp.syn_with_data');
 
 // TCP flag bits (wire values; decode/ owns the same constants, session may import only its types)
 const FIN = 0x01;
@@ -413,15 +414,21 @@ export class SessionTable {
     }
     const c = s.consumer;
     if (c !== null) {
+      // the acknowledgement first: what it releases in the peer's direction (held data, a gap) was
+      // sent before this packet's own payload, so an answer is never analysed before its request
+      if (ackPos > 0) {
+        const pst = isOrig ? (s.respStream ??= this.newStream(1)) : (s.origStream ??= this.newStream(0));
+        this.streamCode(s, !isOrig, pst.acked(ackPos, ts, c));
+      }
       if ((len > 0 || fin) && !rst && start >= 0) {
         const st = isOrig ? (s.origStream ??= this.newStream(0)) : (s.respStream ??= this.newStream(1));
         const dataStart = syn ? start + 1 : start;
         if (fin) st.finPos = dataStart + len;
-        if (len > 0) this.streamCode(s, isOrig, st.segment(dataStart, buf, p.payloadOff, p.payloadCapLen, len, ts, c));
-      }
-      if (ackPos > 0) {
-        const pst = isOrig ? (s.respStream ??= this.newStream(1)) : (s.origStream ??= this.newStream(0));
-        this.streamCode(s, !isOrig, pst.acked(ackPos, ts, c));
+        // data on a SYN is not analysed: a server without TCP Fast Open (AMT firmware, Linux by
+        // default) drops it and the client sends it again, so trusting it would let a decoy stand in
+        // for what the server really gets (counted: session.tcp.syn_with_data)
+        if (len > 0 && syn) this.anomalies.bump(A_SYN_WITH_DATA);
+        else if (len > 0) this.streamCode(s, isOrig, st.segment(dataStart, buf, p.payloadOff, p.payloadCapLen, len, ts, c));
       }
     }
     // a content gap in the peer's direction, counted (missed_bytes, history G) only while both sides

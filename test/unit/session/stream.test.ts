@@ -34,6 +34,21 @@ describe('StreamReassembler', () => {
     expect(r.next).toBe(11);
   });
 
+  it('over the out-of-order bound, a segment inside what was held delivers only its new part (the held copy wins)', () => {
+    const r = mk(1 << 20, 1024, 2);
+    const c = new Rec();
+    r.segment(2, b('bc'), 0, 2, 2, 0, c); // a hole at 1
+    r.segment(4, b('de'), 0, 2, 2, 0, c);
+    // the third held segment is over the bound: the hole is given up; this one lies inside what was
+    // held (a duplicate for the receiver) and must not be delivered again over it
+    expect(r.segment(2, b('XYZW'), 0, 4, 4, 0, c)).toBe(STREAM_OOO_LIMIT);
+    r.segment(6, b('fg'), 0, 2, 2, 0, c);
+    expect(c.out).toBe('<1>bcdefg');
+    // partly new: only the new tail goes on
+    r.segment(7, b('GHI'), 0, 3, 3, 0, c);
+    expect(c.out).toBe('<1>bcdefgHI');
+  });
+
   it('holds out-of-order data until the hole fills', () => {
     const r = mk();
     const c = new Rec();

@@ -394,6 +394,44 @@ describe('analyzer attachment and copies', () => {
     expect(got).toEqual(['0:7', '1:9', 'end']);
   });
 
+  it('a packet\'s ACK is handled before its payload: the request it releases reaches the analyzer before the answer', () => {
+    const h = harness();
+    const got: string[] = [];
+    const c = new Conv('10.0.0.54', '10.0.0.10', 40304, 16992);
+    h.feed(c.C(SYN), c.S(SYN | ACK), c.C(ACK));
+    h.opened[0]!.consumerFactory = () => ({ data: (d, _b, o, e) => got.push(`${d}:${e - o}`), gap: (d, n) => got.push(`g${d}:${n}`), end: () => got.push('end') });
+    h.feed(c.C(PSH | ACK, 10));
+    c.skipC(2); // two bytes of the request never captured
+    h.feed(c.C(PSH | ACK, 5)); // held behind the hole
+    h.feed(c.S(PSH | ACK, 9)); // the answer, acknowledging all 17 request bytes
+    h.end();
+    // before: '1:9' came before the held request bytes and the gap
+    expect(got).toEqual(['0:10', 'g0:2', '0:5', '1:9', 'end']);
+  });
+
+  it('data on a SYN is not analysed (a server without TCP Fast Open drops it), and counted', () => {
+    const anomalies = new AnomalyCounters();
+    const got: string[] = [];
+    const table = new SessionTable({
+      limits: DEFAULT_LIMITS,
+      anomalies,
+      events: {
+        open: (s) => {
+          s.consumerFactory = () => ({ data: (d, _b, o, e) => got.push(`${d}:${e - o}`), gap: (d, n) => got.push(`g${d}:${n}`), end: () => got.push('end') });
+        },
+        end: () => undefined,
+      },
+    });
+    const c = new Conv('10.0.0.55', '10.0.0.10', 40305, 16992);
+    // the SYN carries 20 bytes; the SYN-ACK acknowledges only the SYN (ISN + 1): they were not taken
+    const c2 = new Conv('10.0.0.55', '10.0.0.10', 40305, 16992, 1001); // the client's sequence after its SYN (ISN 1000)
+    let t = T0;
+    for (const x of [c.C(SYN, 20), c2.S(SYN | ACK), c2.C(ACK), c2.C(PSH | ACK, 30)]) table.handle(x.p, x.buf, (t += 1000));
+    table.flushAll('end_of_input');
+    expect(got.filter((g) => g.startsWith('0:'))).toEqual(['0:30']);
+    expect(anomalies.toObject()).toEqual({ 'session.tcp.syn_with_data': 1 });
+  });
+
   it('addresses are copied out of the packet buffer (a reused Buffer must not change them)', () => {
     const h = harness();
     const x = pkt({ src: '2001:db8::50', dst: '2001:db8::10', sport: 40400, dport: 16992, flags: SYN, seq: 1 });
