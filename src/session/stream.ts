@@ -3,8 +3,9 @@
  *
  * Positions are the endpoint's relative sequence positions (session/endpoint.ts): payload starts at 1.
  * - in order: delivered at once, as a view of the packet (no copy);
- * - retransmitted or overlapping: only the new part is delivered (what was seen first wins, as in
- *   Zeek; an overlap with different bytes is not flagged);
+ * - retransmitted or overlapping: only the new part is delivered (bytes already delivered win;
+ *   but in-order data covering a held out-of-order copy wins over that copy, unlike Zeek's
+ *   first-wins, and an overlap with different bytes is not flagged: known limits);
  * - ahead of a hole: copied and held, bounded by limits.maxOooBytesPerDir / maxOooSegmentsPerDir;
  *   over the bound, the hole is given up as a gap and delivery resumes;
  * - bytes the peer acknowledged but we never saw, holes left at the end, and the part of a packet the
