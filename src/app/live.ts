@@ -332,8 +332,8 @@ export function createLiveTextReporter(out: ReportWriter, color: boolean): Repor
       const verdict = r.authorized ? 'authorized' : `UNAUTHORIZED (${r.reasons.map(s).join(',')})`;
       line(
         `${formatTimeUtc(r.ts)}  ${r.interim ? 'conn (interim)' : 'conn'}  ${formatHostPort(r['id.orig_h'], r['id.orig_p'])} -> ` +
-          `${formatHostPort(r['id.resp_h'], r['id.resp_p'])}  ${s(r.service)} ${s(r.conn_state)} ${formatInterval(r.duration)} s ` +
-          `${r.orig_bytes}/${r.resp_bytes} B  ${verdict}  uid=${s(r.uid)}`,
+          `${formatHostPort(r['id.resp_h'], r['id.resp_p'])}  ${s(r.service)} ${s(r.conn_state)} ${r.duration === null ? '-' : formatInterval(r.duration)} s ` +
+          `${r.orig_bytes ?? '-'}/${r.resp_bytes ?? '-'} B  ${verdict}  uid=${s(r.uid)}`,
       );
     },
     analyzer(_r: AnalyzerRecord) {

@@ -389,7 +389,7 @@ export class Pipeline {
     const conn = this.connRecord(s, verdict, data?.facts ?? emptyConnFacts(), false);
     const c = this.counters;
     c.amtEnded++;
-    c.amtPayloadBytes += conn.orig_bytes + conn.resp_bytes;
+    c.amtPayloadBytes += (conn.orig_bytes ?? 0) + (conn.resp_bytes ?? 0);
     c.amtMissedBytes += conn.missed_bytes;
     this.sink.conn(conn);
     for (const n of this.correlator.onConn(conn)) this.notice(n);
@@ -467,9 +467,10 @@ export class Pipeline {
       'id.resp_p': s.respPort,
       proto: 'tcp',
       service: amtServiceName(s.respPort),
-      duration: s.durationUs,
-      orig_bytes: o.size(),
-      resp_bytes: r.size(),
+      // Zeek sets these three only when the session lasted some time (conn/main.zeek set_conn)
+      duration: s.durationUs > 0 ? s.durationUs : null,
+      orig_bytes: s.durationUs > 0 ? o.size() : null,
+      resp_bytes: s.durationUs > 0 ? r.size() : null,
       conn_state: this.table.connState(s),
       missed_bytes: o.missed + r.missed,
       history: s.history.toString(),

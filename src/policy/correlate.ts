@@ -156,7 +156,7 @@ export class Correlator {
     const st = this.scanState(src, c.ts);
     if (st.hosts.size < MAX_HOSTS_PER_SOURCE) st.hosts.add(formatIp(c['id.resp_h']));
     // refused or unanswered, or a half-open probe (a SYN scan resets the answered SYN-ACK: RSTO, no payload)
-    if (FAILED_STATES.has(c.conn_state) || (c.orig_bytes === 0 && c.resp_bytes === 0 && c.conn_state === 'RSTO')) st.failedAttempts++;
+    if (FAILED_STATES.has(c.conn_state) || ((c.orig_bytes ?? 0) === 0 && (c.resp_bytes ?? 0) === 0 && c.conn_state === 'RSTO')) st.failedAttempts++;
     const out: NoticeRecord[] = [];
     if (!st.alertedHosts && st.hosts.size >= t.scan_hosts) {
       st.alertedHosts = true;

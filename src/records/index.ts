@@ -40,9 +40,10 @@ export interface ConnRecord {
   'id.resp_p': number;
   proto: 'tcp';
   service: string;
-  duration: Micros;
-  orig_bytes: number;
-  resp_bytes: number;
+  /** null, like orig_bytes and resp_bytes, when the session lasted no time at all (one packet), as Zeek leaves them unset. */
+  duration: Micros | null;
+  orig_bytes: number | null;
+  resp_bytes: number | null;
   conn_state: string;
   missed_bytes: number;
   history: string;
