@@ -205,6 +205,10 @@ class Side {
   probing = false;
   /** M_RESYNC: the next byte starts a line. */
   atLineStart = true;
+  /** The next byte follows a gap directly: a line "starting" there may be the tail of a lost one. */
+  afterGap = false;
+  /** The current head starts right after a gap: its message is partial (its first bytes may be lost). */
+  headAfterGap = false;
   /** Body bytes left (M_BODY_LEN). */
   remaining = 0;
   readonly chunk = new ChunkState();
@@ -284,6 +288,7 @@ class HttpAnalyzer implements Analyzer {
         this.flushHead(side);
         if (side.mode === M_HEAD) side.mode = M_RESYNC;
         side.atLineStart = true;
+        side.afterGap = true;
         side.probing = false;
         this.markPendingPartial(side);
         break;
@@ -323,6 +328,7 @@ class HttpAnalyzer implements Analyzer {
       }
       case M_RESYNC:
         side.atLineStart = true;
+        side.afterGap = true;
         break;
       case M_HOLD:
         side.holdLost = true;
@@ -547,17 +553,21 @@ class HttpAnalyzer implements Analyzer {
         if (looksLikeMessageStart(side.kind, buf, p, end)) {
           side.mode = M_HEAD;
           side.probing = true;
+          side.headAfterGap = side.afterGap;
+          side.afterGap = false;
           return p;
         }
       }
       const lf = findByte(buf, p, end, 10);
       if (lf < 0) {
         this.skipped(side, end - p);
+        side.afterGap = false;
         return end;
       }
       this.skipped(side, lf + 1 - p);
       p = lf + 1;
       side.atLineStart = true;
+      side.afterGap = false;
     }
     return p;
   }
@@ -593,8 +603,11 @@ class HttpAnalyzer implements Analyzer {
     parseHeaders(buf, eol + 1, e, this.maxHeaders, info);
     if (info.badLines > 0) this.host.anomaly(A_HTTP_BAD_HEADER_LINE);
     if (info.tooMany) this.host.anomaly(A_HTTP_TOO_MANY_HEADERS);
-    if (side.kind === KIND_REQUEST) this.onRequest(side, buf, truncated || info.tooMany, truncated);
-    else this.onResponse(side, buf, truncated || info.tooMany, truncated);
+    // a head found right after a gap may have lost its first bytes ("ET /" for "GET /"): partial
+    const partial = truncated || info.tooMany || side.headAfterGap;
+    side.headAfterGap = false;
+    if (side.kind === KIND_REQUEST) this.onRequest(side, buf, partial, truncated);
+    else this.onResponse(side, buf, partial, truncated);
   }
 
   private str(buf: Uint8Array, s: number, e: number): string | null {

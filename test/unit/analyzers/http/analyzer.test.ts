@@ -589,6 +589,15 @@ describe('gaps', () => {
     expect(h.anomalies).toEqual([]);
   });
 
+  it('a head that starts right after a gap may have lost its first bytes: partial (the "ET" of a lost "G")', () => {
+    const h = run([req('GET /a HTTP/1.1\r\n\r\n'), gap(0, 1), req('ET /index.htm HTTP/1.1\r\nHost: h\r\n\r\nGET /b HTTP/1.1\r\n\r\n'), res(page200() + page200() + page200())]);
+    expect(h.records.map((r) => [r.method, r.uri, r.partial])).toEqual([
+      ['GET', '/a', false],
+      ['ET', '/index.htm', true],
+      ['GET', '/b', false],
+    ]);
+  });
+
   it('in a response head: the pending transaction is partial; the next status line is found', () => {
     const h = run([
       req('GET /a HTTP/1.1\r\n\r\nGET /b HTTP/1.1\r\n\r\n'),
