@@ -341,20 +341,28 @@ export class SessionTable {
     // sequence space: a SYN and a FIN take one octet each; a RST's data is not part of the stream
     let segLen = len + (syn ? 1 : 0) + (fin ? 1 : 0);
     if (rst) segLen -= len;
+    let bogusSyn = false;
 
     if (!ep.started) {
       if (syn) ep.anchor(p.seq, false);
       else ep.anchor((p.seq - 1) >>> 0, true);
     } else if (syn && ep.pos(p.seq) !== 0) {
-      // a SYN with a new sequence number inside a known session: re-anchor (Zeek's SYN_seq_jump)
+      // a SYN with a new sequence number inside a known session
       if (ep.state === ESTABLISHED || ep.state === PARTIAL) this.anomalies.bump(A_SESSION_SYN_INSIDE_CONNECTION);
       else this.anomalies.bump(A_SESSION_SEQ_JUMP);
-      if (ep.state !== RESET || ep.prevState === INACTIVE) {
+      if (ep.ackedPos >= 1 || ep.maxPos > 1) {
+        // the peer already acknowledged this side's SYN (or data flowed): a receiver drops such a
+        // SYN (RFC 5961: a challenge ACK) and the stream goes on at the old numbers; re-anchoring on
+        // it, as Zeek does, let a forged SYN-ACK hide the rest of the stream (a CVE-2017-5689
+        // request with it): its own sequence number is not used
+        bogusSyn = true;
+      } else if (ep.state !== RESET || ep.prevState === INACTIVE) {
+        // still in the handshake: a new initial sequence number (Zeek's SYN_seq_jump): re-anchor
         ep.anchor(p.seq, false);
         (isOrig ? s.origStream : s.respStream)?.reset(1);
       }
     }
-    const start = ep.pos(p.seq);
+    const start = bogusSyn ? -1 : ep.pos(p.seq);
 
     // ---- history letters
     const bits = (syn ? 1 : 0) + (fin ? 1 : 0) + (rst ? 1 : 0);

@@ -432,6 +432,33 @@ describe('analyzer attachment and copies', () => {
     expect(anomalies.toObject()).toEqual({ 'session.tcp.syn_with_data': 1 });
   });
 
+  it('a forged SYN-ACK inside an established session does not re-anchor the stream (the request after it is analysed)', () => {
+    const anomalies = new AnomalyCounters();
+    const got: string[] = [];
+    const table = new SessionTable({
+      limits: DEFAULT_LIMITS,
+      anomalies,
+      events: {
+        open: (s) => {
+          s.consumerFactory = () => ({ data: (d, _b, o, e) => got.push(`${d}:${e - o}`), gap: (d, n) => got.push(`g${d}:${n}`), end: () => got.push('end') });
+        },
+        end: () => undefined,
+      },
+    });
+    const c = new Conv('10.0.0.56', '10.0.0.10', 40306, 16992);
+    const forged = new Conv('10.0.0.56', '10.0.0.10', 40306, 16992, 777_777);
+    let t = T0;
+    const feed = (...xs: { p: ReturnType<typeof pkt>['p']; buf: Uint8Array }[]) => {
+      for (const x of xs) table.handle(x.p, x.buf, (t += 1000));
+    };
+    feed(c.C(SYN), c.S(SYN | ACK), c.C(ACK));
+    feed(forged.C(SYN | ACK)); // a receiver answers it with a challenge ACK and drops it
+    feed(c.C(PSH | ACK, 40), c.S(PSH | ACK, 9));
+    table.flushAll('end_of_input');
+    expect(got).toEqual(['0:40', '1:9', 'end']);
+    expect(anomalies.toObject()).toEqual({ 'session.tcp.syn_inside_connection': 1 });
+  });
+
   it('addresses are copied out of the packet buffer (a reused Buffer must not change them)', () => {
     const h = harness();
     const x = pkt({ src: '2001:db8::50', dst: '2001:db8::10', sport: 40400, dport: 16992, flags: SYN, seq: 1 });
