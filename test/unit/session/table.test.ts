@@ -41,6 +41,27 @@ function harness(limits: Partial<Limits> = {}, extendedPorts = false) {
   return { table, anomalies, ended, opened, feed, end, at: () => t };
 }
 
+/** A table whose every session gets a recording analyzer from its first packet on. */
+function analysed() {
+  const anomalies = new AnomalyCounters();
+  const got: string[] = [];
+  const table = new SessionTable({
+    limits: DEFAULT_LIMITS,
+    anomalies,
+    events: {
+      open: (s) => {
+        s.consumerFactory = () => ({ data: (d, _b, o, e) => got.push(`${d}:${e - o}`), gap: (d, n) => got.push(`g${d}:${n}`), end: () => got.push('end') });
+      },
+      end: () => undefined,
+    },
+  });
+  let t = T0;
+  const feed = (...xs: { p: ReturnType<typeof pkt>['p']; buf: Uint8Array }[]) => {
+    for (const x of xs) table.handle(x.p, x.buf, (t += 1000));
+  };
+  return { anomalies, got, feed, table };
+}
+
 describe('conn_state and history (Zeek semantics)', () => {
   it('a normal HTTP exchange is SF with history ShADadFf and exact sizes', () => {
     const h = harness();
@@ -410,47 +431,20 @@ describe('analyzer attachment and copies', () => {
   });
 
   it('data on a SYN is not analysed (a server without TCP Fast Open drops it), and counted', () => {
-    const anomalies = new AnomalyCounters();
-    const got: string[] = [];
-    const table = new SessionTable({
-      limits: DEFAULT_LIMITS,
-      anomalies,
-      events: {
-        open: (s) => {
-          s.consumerFactory = () => ({ data: (d, _b, o, e) => got.push(`${d}:${e - o}`), gap: (d, n) => got.push(`g${d}:${n}`), end: () => got.push('end') });
-        },
-        end: () => undefined,
-      },
-    });
+    const { anomalies, got, feed, table } = analysed();
     const c = new Conv('10.0.0.55', '10.0.0.10', 40305, 16992);
     // the SYN carries 20 bytes; the SYN-ACK acknowledges only the SYN (ISN + 1): they were not taken
     const c2 = new Conv('10.0.0.55', '10.0.0.10', 40305, 16992, 1001); // the client's sequence after its SYN (ISN 1000)
-    let t = T0;
-    for (const x of [c.C(SYN, 20), c2.S(SYN | ACK), c2.C(ACK), c2.C(PSH | ACK, 30)]) table.handle(x.p, x.buf, (t += 1000));
+    feed(c.C(SYN, 20), c2.S(SYN | ACK), c2.C(ACK), c2.C(PSH | ACK, 30));
     table.flushAll('end_of_input');
     expect(got.filter((g) => g.startsWith('0:'))).toEqual(['0:30']);
     expect(anomalies.toObject()).toEqual({ 'session.tcp.syn_with_data': 1 });
   });
 
   it('a forged SYN-ACK inside an established session does not re-anchor the stream (the request after it is analysed)', () => {
-    const anomalies = new AnomalyCounters();
-    const got: string[] = [];
-    const table = new SessionTable({
-      limits: DEFAULT_LIMITS,
-      anomalies,
-      events: {
-        open: (s) => {
-          s.consumerFactory = () => ({ data: (d, _b, o, e) => got.push(`${d}:${e - o}`), gap: (d, n) => got.push(`g${d}:${n}`), end: () => got.push('end') });
-        },
-        end: () => undefined,
-      },
-    });
+    const { anomalies, got, feed, table } = analysed();
     const c = new Conv('10.0.0.56', '10.0.0.10', 40306, 16992);
     const forged = new Conv('10.0.0.56', '10.0.0.10', 40306, 16992, 777_777);
-    let t = T0;
-    const feed = (...xs: { p: ReturnType<typeof pkt>['p']; buf: Uint8Array }[]) => {
-      for (const x of xs) table.handle(x.p, x.buf, (t += 1000));
-    };
     feed(c.C(SYN), c.S(SYN | ACK), c.C(ACK));
     feed(forged.C(SYN | ACK)); // a receiver answers it with a challenge ACK and drops it
     feed(c.C(PSH | ACK, 40), c.S(PSH | ACK, 9));
