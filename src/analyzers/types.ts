@@ -27,6 +27,11 @@ export interface SessionRef {
   readonly vlan: number | null;
 }
 
+/** The uid and connection-id fields of every analyzer record (they follow event_type and ts). */
+export function sessionIds(s: SessionRef): { uid: string; 'id.orig_h': IpBytes; 'id.orig_p': number; 'id.resp_h': IpBytes; 'id.resp_p': number } {
+  return { uid: s.uid, 'id.orig_h': s.origH, 'id.orig_p': s.origP, 'id.resp_h': s.respH, 'id.resp_p': s.respP };
+}
+
 export interface AnalyzerOptions {
   /** --extract: keep SOL console transcripts in records. */
   readonly extract: boolean;

@@ -42,7 +42,7 @@ import { u32be } from '../../core/bytes.js';
 import type { Direction } from '../../core/flow.js';
 import type { Micros } from '../../core/time.js';
 import type { AmtRedirRecord } from '../../records/index.js';
-import type { Analyzer, AnalyzerHost } from '../types.js';
+import { sessionIds, type Analyzer, type AnalyzerHost } from '../types.js';
 import {
   A_REDIR_AUTH_STRING_OVERFLOW,
   A_REDIR_DATA_AFTER_END,
@@ -799,11 +799,7 @@ class RedirAnalyzer implements Analyzer {
     return {
       event_type: 'amt_redir',
       ts: this.firstTs ?? s.startTs,
-      uid: s.uid,
-      'id.orig_h': s.origH,
-      'id.orig_p': s.origP,
-      'id.resp_h': s.respH,
-      'id.resp_p': s.respP,
+      ...sessionIds(s),
       session_type: this.sessionType,
       start_status: this.startStatus,
       amt_version: this.amtVersion,

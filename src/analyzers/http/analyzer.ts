@@ -38,7 +38,7 @@ import { Buffer } from 'node:buffer';
 import { ORIG, RESP, type Direction } from '../../core/flow.js';
 import type { Micros } from '../../core/time.js';
 import type { HttpRecord } from '../../records/index.js';
-import type { Analyzer, AnalyzerFactory, AnalyzerHost } from '../types.js';
+import { sessionIds, type Analyzer, type AnalyzerFactory, type AnalyzerHost } from '../types.js';
 import {
   A_HTTP_BAD_AUTHORIZATION,
   A_HTTP_BAD_CONTENT_LENGTH,
@@ -623,11 +623,7 @@ class HttpAnalyzer implements Analyzer {
     const rec: HttpRecord = {
       event_type: 'http',
       ts,
-      uid: ses.uid,
-      'id.orig_h': ses.origH,
-      'id.orig_p': ses.origP,
-      'id.resp_h': ses.respH,
-      'id.resp_p': ses.respP,
+      ...sessionIds(ses),
       trans_depth: this.txCount,
       method: null,
       host: null,

@@ -22,7 +22,7 @@ import type { Direction } from '../../core/flow.js';
 import type { Micros } from '../../core/time.js';
 import type { AmtRedirRecord } from '../../records/index.js';
 import { RFB_SECURITY_NONE, RFB_SECURITY_VNC, RFB_VERSION_LENGTH, RFB_VNC_CHALLENGE_LENGTH } from '../amt-redir/constants.js';
-import type { Analyzer, AnalyzerHost } from '../types.js';
+import { sessionIds, type Analyzer, type AnalyzerHost } from '../types.js';
 import { A_RFB_BAD_VERSION, A_RFB_NAME_TRUNCATED, A_RFB_TOO_LONG, AMT_KVM_DESKTOP_NAME, rfbSecurityName } from './constants.js';
 import { formatRfbVersion, parseRfbVersion, parseServerInitName } from './parser.js';
 
@@ -300,11 +300,7 @@ class RfbAnalyzer implements Analyzer {
     return {
       event_type: 'amt_redir',
       ts: this.firstTs ?? s.startTs,
-      uid: s.uid,
-      'id.orig_h': s.origH,
-      'id.orig_p': s.origP,
-      'id.resp_h': s.respH,
-      'id.resp_p': s.respP,
+      ...sessionIds(s),
       session_type: 'KVM',
       start_status: null,
       amt_version: null,

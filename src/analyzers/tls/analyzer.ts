@@ -32,7 +32,7 @@
 import type { Direction } from '../../core/flow.js';
 import type { Micros } from '../../core/time.js';
 import type { TlsRecord } from '../../records/index.js';
-import type { Analyzer, AnalyzerHost } from '../types.js';
+import { sessionIds, type Analyzer, type AnalyzerHost } from '../types.js';
 import {
   A_TLS_CERTIFICATE_BAD_LENGTH,
   A_TLS_CLIENT_HELLO_SSLV2,
@@ -576,11 +576,7 @@ class TlsAnalyzer implements Analyzer {
     const rec: TlsRecord = {
       event_type: 'tls',
       ts: sref.startTs,
-      uid: sref.uid,
-      'id.orig_h': sref.origH,
-      'id.orig_p': sref.origP,
-      'id.resp_h': sref.respH,
-      'id.resp_p': sref.respP,
+      ...sessionIds(sref),
       version: sh === null ? null : versionName(sh.selectedVersion ?? sh.version),
       client_version: clientVersion === null ? null : versionName(clientVersion),
       cipher: sh === null ? null : cipherName(sh.cipher),
