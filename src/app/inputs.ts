@@ -9,7 +9,7 @@
 import { closeSync, openSync, readdirSync, readSync, statSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
 import { E_OPEN_FAILED, E_UNKNOWN_FORMAT } from '../io/context.js';
-import { otherCompression } from '../io/source.js';
+import { GZIP_ID1, GZIP_ID2, otherCompression } from '../io/source.js';
 
 export interface ExpandedInputs {
   /** Paths (or '-') in reading order. */
@@ -41,7 +41,7 @@ function sniffCapture(path: string): boolean | string {
     fd = openSync(path, 'r');
     const b = Buffer.alloc(8);
     const n = readSync(fd, b, 0, 8, 0);
-    if (n >= 2 && b[0] === 0x1f && b[1] === 0x8b) return true;
+    if (n >= 2 && b[0] === GZIP_ID1 && b[1] === GZIP_ID2) return true;
     // likely a capture in a compression amtwatch does not read: say so rather than skip it
     const other = otherCompression(b, 0, n);
     if (other !== null) return `unknown format: ${other}`;

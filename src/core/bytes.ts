@@ -41,3 +41,8 @@ export function copyBytes(buf: Uint8Array, start: number, end: number): Uint8Arr
   out.set(buf.subarray(start, end));
   return out;
 }
+
+/** A 32-bit value as 8 lower-case hex digits (magics, checksums in messages). */
+export function hex32(v: number): string {
+  return (v >>> 0).toString(16).padStart(8, '0');
+}

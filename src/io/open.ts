@@ -23,6 +23,8 @@ import {
   driveFile,
   driveGzipStream,
   drivePlainStream,
+  GZIP_ID1,
+  GZIP_ID2,
   prepend,
   readFailed,
   readHead,
@@ -60,9 +62,6 @@ export interface ReadOutcome {
   /** Nothing could be read at all: not opened, empty, unknown format, corrupt gzip header, bad first header. */
   unreadable: boolean;
 }
-
-const GZIP_ID1 = 0x1f;
-const GZIP_ID2 = 0x8b;
 
 export async function readCapture(input: CaptureInput, sink: FrameSink, opts: ReaderOptions): Promise<ReadOutcome> {
   const ctx = new ReadContext(input.name, opts.limits, sink);

@@ -25,7 +25,7 @@
  * Not fatal (that block is skipped, reading goes on): a packet block too short for its fixed part,
  * whose captured length runs past the block, over the limits, or naming an undefined interface.
  */
-import { u16be, u16le, u32be, u32le } from '../core/bytes.js';
+import { hex32, u16be, u16le, u32be, u32le } from '../core/bytes.js';
 import type { Limits } from '../core/limits.js';
 import { US_PER_SECOND } from '../core/time.js';
 import {
@@ -646,8 +646,4 @@ export class PcapngParser implements FormatParser {
     }
     this.fatal(E_NG_TRUNCATED_BLOCK, frameNo, blockAt, `truncated block: file ends ${plural(total - blockAt, 'byte')} into ${what}`);
   }
-}
-
-function hex32(v: number): string {
-  return v.toString(16).padStart(8, '0');
 }

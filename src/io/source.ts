@@ -15,8 +15,8 @@ import type { Readable } from 'node:stream';
 import { fstatSync, readSync } from 'node:fs';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import * as zlib from 'node:zlib';
-import { createInflateRaw, type InflateRaw } from 'node:zlib';
-import { u32be, u32le } from '../core/bytes.js';
+import type { InflateRaw } from 'node:zlib';
+import { hex32, u32be, u32le } from '../core/bytes.js';
 import type { Limits } from '../core/limits.js';
 import {
   E_EMPTY,
@@ -412,8 +412,8 @@ export async function drivePlainStream(reader: Reader, chunks: AsyncIterator<Chu
 }
 
 /** gzip member header (RFC 1952 2.3): magic, method 8 (deflate), flags. */
-const GZ_ID1 = 0x1f;
-const GZ_ID2 = 0x8b;
+export const GZIP_ID1 = 0x1f;
+export const GZIP_ID2 = 0x8b;
 const GZ_CM_DEFLATE = 8;
 const GZ_FHCRC = 0x02;
 const GZ_FEXTRA = 0x04;
@@ -434,8 +434,8 @@ const crc32 = (zlib as { crc32?: (data: Uint8Array, value?: number) => number })
  */
 function gzipHeader(b: Uint8Array, o: number, e: number): number | string {
   const n = e - o;
-  if (n >= 1 && b[o] !== GZ_ID1) return 'incorrect header check';
-  if (n >= 2 && b[o + 1] !== GZ_ID2) return 'incorrect header check';
+  if (n >= 1 && b[o] !== GZIP_ID1) return 'incorrect header check';
+  if (n >= 2 && b[o + 1] !== GZIP_ID2) return 'incorrect header check';
   if (n >= 3 && b[o + 2] !== GZ_CM_DEFLATE) return 'unknown compression method';
   if (n >= 4 && ((b[o + 3] as number) & GZ_FRESERVED) !== 0) return 'unknown header flags set';
   if (n < GZ_FIXED_HEADER) return 0;
@@ -495,7 +495,6 @@ export async function driveGzipStream(reader: Reader, chunks: AsyncIterator<Chun
   let wakeEnd: (() => void) | null = null;
   let sinkErr: unknown = null;
   let sinkThrew = false;
-  let fed = 0; // input bytes written to the current inflater
   let crc = 0;
   let size = 0; // decompressed bytes of the current member
   let members = 0;
@@ -504,10 +503,9 @@ export async function driveGzipStream(reader: Reader, chunks: AsyncIterator<Chun
   let compressedAt = 0; // compressed offset of pend[0] (for messages)
 
   const startMember = (): InflateRaw => {
-    const z = createInflateRaw({ chunkSize: GZIP_CHUNK_BYTES, finishFlush: zlib.constants.Z_SYNC_FLUSH });
+    const z = zlib.createInflateRaw({ chunkSize: GZIP_CHUNK_BYTES, finishFlush: zlib.constants.Z_SYNC_FLUSH });
     infErr = null;
     infEnded = false;
-    fed = 0;
     crc = 0;
     size = 0;
     z.on('data', (c: Buffer) => {
@@ -546,15 +544,13 @@ export async function driveGzipStream(reader: Reader, chunks: AsyncIterator<Chun
   /** Writes to the inflater and waits until it has processed the bytes (its callback), or failed. */
   const write = (z: InflateRaw, b: Uint8Array): Promise<void> =>
     new Promise<void>((resolve) => {
-      fed += b.length;
       wakeEnd = resolve;
       z.write(b, () => resolve());
     });
   const corrupt = (why: string): EndCause => ({ code: E_GZIP_CORRUPT, why: `corrupt gzip data (${why})` });
+  const truncated: EndCause = { code: E_GZIP_TRUNCATED, why: 'truncated gzip: the compressed input ends early' };
   const inflateCause = (e: Error & { code?: string }): EndCause =>
-    e.code === 'Z_BUF_ERROR' || /unexpected end/i.test(e.message)
-      ? { code: E_GZIP_TRUNCATED, why: 'truncated gzip: the compressed input ends early' }
-      : corrupt(e.message);
+    e.code === 'Z_BUF_ERROR' || /unexpected end/i.test(e.message) ? truncated : corrupt(e.message);
 
   let cause: EndCause | null = null;
   let garbage = -1; // compressed offset of trailing garbage, when found
@@ -590,7 +586,7 @@ export async function driveGzipStream(reader: Reader, chunks: AsyncIterator<Chun
               compressedAt += z;
               b = b.subarray(z);
             }
-            if (b[0] !== GZ_ID1 || (b.length >= 2 && b[1] !== GZ_ID2)) {
+            if (b[0] !== GZIP_ID1 || (b.length >= 2 && b[1] !== GZIP_ID2)) {
               garbage = compressedAt;
               break outer;
             }
@@ -616,7 +612,7 @@ export async function driveGzipStream(reader: Reader, chunks: AsyncIterator<Chun
         }
         const z = inf as InflateRaw;
         if (!infEnded) {
-          const before = fed;
+          const before = z.bytesWritten; // everything written so far was used (else it had ended)
           await write(z, b);
           if (infErr !== null) {
             cause = inflateCause(infErr);
@@ -645,10 +641,10 @@ export async function driveGzipStream(reader: Reader, chunks: AsyncIterator<Chun
           pend = b;
           break;
         }
-        const want = ((b[0] as number) | ((b[1] as number) << 8) | ((b[2] as number) << 16) | ((b[3] as number) << 24)) >>> 0;
-        const isize = ((b[4] as number) | ((b[5] as number) << 8) | ((b[6] as number) << 16) | ((b[7] as number) << 24)) >>> 0;
+        const want = u32le(b, 0);
+        const isize = u32le(b, 4);
         if (crc32 !== undefined && want !== crc >>> 0) {
-          cause = corrupt(`member ${members + 1}: CRC32 ${hex8(crc >>> 0)} of the decompressed data does not match ${hex8(want)} in its trailer`);
+          cause = corrupt(`member ${members + 1}: CRC32 ${hex32(crc)} of the decompressed data does not match ${hex32(want)} in its trailer`);
           break outer;
         }
         if (isize !== size % 2 ** 32) {
@@ -672,9 +668,9 @@ export async function driveGzipStream(reader: Reader, chunks: AsyncIterator<Chun
           await settle(z);
         }
         if (infErr !== null) cause = inflateCause(infErr);
-        else if (!sinkThrew) cause = { code: E_GZIP_TRUNCATED, why: 'truncated gzip: the compressed input ends early' };
+        else if (!sinkThrew) cause = truncated;
       } else if (pend.length > 0 || members === 0) {
-        cause = { code: E_GZIP_TRUNCATED, why: 'truncated gzip: the compressed input ends early' };
+        cause = truncated;
       }
     }
   } finally {
@@ -694,10 +690,6 @@ export async function driveGzipStream(reader: Reader, chunks: AsyncIterator<Chun
     );
   }
   reader.finish(cause);
-}
-
-function hex8(n: number): string {
-  return n.toString(16).padStart(8, '0');
 }
 
 /** Reads chunks until at least `n` bytes (or the end); returns them and whether the end was hit. */
