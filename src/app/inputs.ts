@@ -9,6 +9,9 @@
 import { closeSync, openSync, readdirSync, readSync, statSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
 import { E_OPEN_FAILED, E_UNKNOWN_FORMAT } from '../io/context.js';
+import { u32le } from '../core/bytes.js';
+import { sniffPcap } from '../io/pcap.js';
+import { BT_SHB } from '../io/pcapng.js';
 import { GZIP_ID1, GZIP_ID2, otherCompression } from '../io/source.js';
 
 export interface ExpandedInputs {
@@ -19,16 +22,6 @@ export interface ExpandedInputs {
   /** Inputs that cannot be read, with why (in readCapture's codes and words). */
   problems: { file: string; code: string; message: string }[];
 }
-
-const MAGICS = [
-  [0xd4, 0xc3, 0xb2, 0xa1],
-  [0xa1, 0xb2, 0xc3, 0xd4],
-  [0x4d, 0x3c, 0xb2, 0xa1],
-  [0xa1, 0xb2, 0x3c, 0x4d],
-  [0x34, 0xcd, 0xb2, 0xa1],
-  [0xa1, 0xb2, 0xcd, 0x34],
-  [0x0a, 0x0d, 0x0d, 0x0a],
-];
 
 export function looksLikeCapture(path: string): boolean {
   return sniffCapture(path) === true;
@@ -46,7 +39,8 @@ function sniffCapture(path: string): boolean | string {
     const other = otherCompression(b, 0, n);
     if (other !== null) return `unknown format: ${other}`;
     if (n < 4) return false;
-    return MAGICS.some((m) => m.every((v, i) => b[i] === v));
+    // the readers' own magics: every classic pcap variant, or a pcapng section header
+    return sniffPcap(b, 0) !== null || u32le(b, 0) === BT_SHB;
   } catch (e) {
     return cannot(e);
   } finally {
