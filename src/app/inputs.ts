@@ -23,10 +23,6 @@ export interface ExpandedInputs {
   problems: { file: string; code: string; message: string }[];
 }
 
-export function looksLikeCapture(path: string): boolean {
-  return sniffCapture(path) === true;
-}
-
 /** true / false by the first bytes, or why the file cannot be read (cannot be opened, or another compression). */
 function sniffCapture(path: string): boolean | string {
   let fd = -1;
