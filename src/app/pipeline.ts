@@ -19,7 +19,7 @@ import type { IpBytes } from '../core/addr.js';
 import { A_INTERNAL_DECODER_BUG, AnomalyCounters } from '../core/anomaly.js';
 import type { StreamConsumer } from '../core/flow.js';
 import { copyBytes } from '../core/bytes.js';
-import { AMT_KVM_VNC_PORT, AMT_PORT_MAX, AMT_PORT_MIN, amtServiceName, EXTENDED_TCP_PORTS, RMCP_PORT } from '../core/flow.js';
+import { AMT_KVM_VNC_PORT, amtServiceName, RMCP_PORT, watchedTcpPorts } from '../core/flow.js';
 import type { Limits } from '../core/limits.js';
 import type { Micros } from '../core/time.js';
 import { decodePacket } from '../decode/link.js';
@@ -116,7 +116,11 @@ export class Pipeline {
   };
   private readonly pkt = new DecodedPacket();
   /** 1 for every port whose packets reach the session table. */
-  private readonly watched = new Uint8Array(65536);
+  private readonly watched: Uint8Array;
+  /** The same table, for the reader's prefilter (io/prefilter.ts FastPathSink); not to be written. */
+  get watchedPorts(): Uint8Array {
+    return this.watched;
+  }
   private policy: PolicyConfig;
   readonly correlator: Correlator;
   private readonly limits: Limits;
@@ -136,8 +140,7 @@ export class Pipeline {
     this.extract = opts.extract ?? false;
     this.extended = opts.extendedPorts ?? false;
     this.uidSeed = opts.uidSeed;
-    for (let p = AMT_PORT_MIN; p <= AMT_PORT_MAX; p++) this.watched[p] = 1;
-    if (this.extended) for (const p of EXTENDED_TCP_PORTS) this.watched[p] = 1;
+    this.watched = watchedTcpPorts(this.extended);
     this.rmcp = this.extended
       ? createRmcpAnalyzer({
           limits: opts.limits,
@@ -242,6 +245,35 @@ export class Pipeline {
       this.anomalies.bump(A_INTERNAL_DECODER_BUG);
     }
   };
+
+  /**
+   * Frames that the reader's prefilter (io/prefilter.ts) dropped because the fast path in onFrame
+   * would have: ts[0..n) their times in file order, capBytes their captured bytes. The same
+   * counting and clock as onFrame before that point, frame by frame (the frame and byte totals are
+   * added first: nothing a sweep does reads them). Keep the two in step:
+   * test/unit/io/prefilter.test.ts compares whole runs with and without the prefilter.
+   */
+  skippedRun(ts: Float64Array, n: number, capBytes: number): void {
+    const c = this.counters;
+    c.frames += n;
+    c.bytes += capBytes;
+    for (let k = 0; k < n; k++) {
+      const t = ts[k] as number;
+      if (t > c.lastTs) {
+        if (c.firstTs < 0) c.firstTs = t;
+        c.lastTs = t;
+      }
+      if (t > this.fileEnd) this.fileEnd = t;
+      if (this.fileStart) {
+        this.fileStart = false;
+        if (t < this.prevFileEnd) this.timeWentBack();
+      }
+      if (t >= this.sweepAt) {
+        this.table.advance(t);
+        this.sweepAt = this.table.nextSweepAt;
+      }
+    }
+  }
 
   /** A UDP datagram to or from port 623 (extended ports only): the RMCP analyzer. */
   private udp(p: DecodedPacket, f: Frame): void {

@@ -30,6 +30,11 @@ export interface ReadIo {
   nowMs: () => number;
   /** Resident memory in bytes (process.memoryUsage.rss), for the stats record. */
   memRss: () => number;
+  /**
+   * Plain capture files go through the native prefilter when its addon is built (io/prefilter.ts;
+   * the CLI turns it off with AMTWATCH_PREFILTER=0). Same records either way.
+   */
+  prefilter?: boolean;
 }
 
 export interface ReadSummary {
@@ -111,6 +116,7 @@ export async function runRead(cfg: RunConfig, io: ReadIo): Promise<ReadSummary> 
     const outcome = await readCapture(input, pipeline.onFrame, {
       limits: cfg.limits,
       waitForOutput: () => io.out.ready?.() ?? null,
+      ...(io.prefilter === true ? { fastPath: pipeline } : {}),
       onProgress: (consumed) => {
         if (io.progress === null) return;
         const now = io.nowMs();

@@ -6,6 +6,8 @@ export interface CliContext {
   stdoutIsTTY: boolean;
   stderrIsTTY: boolean;
   noColor: boolean;
+  /** Plain capture files through the native prefilter when it is built (AMTWATCH_PREFILTER=0: never). */
+  prefilter: boolean;
   /** One line for a person on standard error. */
   error(line: string): void;
   /** An overwriting progress line on standard error ('' clears it). */

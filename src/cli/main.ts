@@ -1,13 +1,7 @@
-#!/usr/bin/env -S node --max-semi-space-size=8
 /**
  * The amtwatch command line: a thin commander shell over app/. Prints exactly one line for a
  * person on any error and sets the documented exit code; never calls process.exit mid-write.
- *
- * The first line gives V8 a young generation of 2 x 8 MiB instead of 2 x 16 MiB: `amtwatch live`
- * under an all-AMT flood at tcpreplay's top speed peaked at 213 MB RSS with the default and 193 MB
- * with it, lossless both ways (`npm run bench:live`); `read` is no slower (amtonly.pcap: 3.81 s vs
- * 3.88 s). It can only be set when node starts: `node dist/amtwatch.mjs` without it still works,
- * with the larger young generation.
+ * Run by the executable, cli/launch.ts, which calls main().
  */
 import { writeSync } from 'node:fs';
 import { readFileSync } from 'node:fs';
@@ -95,6 +89,7 @@ export async function main(argv: string[]): Promise<void> {
     stdoutIsTTY: process.stdout.isTTY === true,
     stderrIsTTY: process.stderr.isTTY === true,
     noColor: process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== '',
+    prefilter: process.env.AMTWATCH_PREFILTER !== '0',
     error: say,
     progress: (line) => {
       try {
@@ -128,5 +123,3 @@ export async function main(argv: string[]): Promise<void> {
     process.exitCode = EXIT_INTERNAL;
   }
 }
-
-await main(process.argv);

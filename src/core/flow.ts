@@ -35,6 +35,14 @@ export const AMT_KVM_VNC_PORT = 5900;
 /** UDP: RMCP (ASF presence ping/pong; IPMI uses the same port with RMCP class 0x07). */
 export const RMCP_PORT = 623;
 export const EXTENDED_TCP_PORTS: readonly number[] = Object.freeze([DASH_HTTP_PORT, DASH_HTTPS_PORT, AMT_KVM_VNC_PORT]);
+
+/** A table of the TCP ports whose packets reach the session table: 1 for 16992-16995 (and the extended ports). */
+export function watchedTcpPorts(extended: boolean): Uint8Array {
+  const t = new Uint8Array(65536);
+  for (let p = AMT_PORT_MIN; p <= AMT_PORT_MAX; p++) t[p] = 1;
+  if (extended) for (const p of EXTENDED_TCP_PORTS) t[p] = 1;
+  return t;
+}
 export const EXTENDED_SERVICES: Readonly<Record<number, string>> = Object.freeze({
   623: 'amt-dash-http',
   664: 'amt-dash-https',

@@ -18,6 +18,8 @@ import type { Limits } from '../core/limits.js';
 import type { FileSummary, InputErrorEntry } from '../records/index.js';
 import { E_OPEN_FAILED, E_READ_FAILED, ReadContext } from './context.js';
 import type { FrameSink } from './frame.js';
+import { drivePrefiltered, type FastPathSink } from './prefilter.js';
+import { dropPrestarted } from './prefilter-addon.js';
 import {
   chunksOf,
   driveFile,
@@ -31,6 +33,9 @@ import {
   Reader,
   STREAM_READ_BYTES,
 } from './source.js';
+
+/** Smaller files are not worth a thread (and hold no complete frame after a header anyway). */
+const PREFILTER_MIN_BYTES = 64;
 
 export interface CaptureInput {
   /** What error messages and the summary show ('-' or 'stdin' for standard input). */
@@ -48,6 +53,12 @@ export interface ReaderOptions {
    * it, so records never pile up in memory; null means go on.
    */
   waitForOutput?: () => Promise<void> | null;
+  /**
+   * The pipeline's fast path: given, a plain capture file is walked by the native prefilter
+   * (prefilter.ts) when the addon is available, and the frames the fast path would drop never
+   * reach JavaScript; absent, every frame goes through the sink.
+   */
+  fastPath?: FastPathSink;
 }
 
 export interface ReadOutcome {
@@ -76,7 +87,7 @@ export async function readCapture(input: CaptureInput, sink: FrameSink, opts: Re
         return outcome(ctx, null);
       }
       reader = new Reader(ctx, opts.limits, opts.onProgress, opts.waitForOutput);
-      await readFd(reader, input.path, fd);
+      await readFd(reader, input.path, fd, opts);
     } else if (input.stream !== undefined) {
       reader = new Reader(ctx, opts.limits, opts.onProgress, opts.waitForOutput);
       await readStream(reader, input.stream);
@@ -93,6 +104,7 @@ export async function readCapture(input: CaptureInput, sink: FrameSink, opts: Re
     return outcome(ctx, reader);
   } finally {
     reader?.release();
+    dropPrestarted(); // an early walk (prefilter-addon.ts) is for the first input only
   }
 }
 
@@ -113,7 +125,7 @@ function outcome(ctx: ReadContext, reader: Reader | null): ReadOutcome {
 }
 
 /** fd is open on path; this function owns it (closes it, or hands it to a stream that does). */
-async function readFd(reader: Reader, path: string, fd: number): Promise<void> {
+async function readFd(reader: Reader, path: string, fd: number, opts: ReaderOptions): Promise<void> {
   let owned = true;
   try {
     let regular: boolean;
@@ -157,6 +169,9 @@ async function readFd(reader: Reader, path: string, fd: number): Promise<void> {
         await closed(rs);
       }
       return;
+    }
+    if (opts.fastPath !== undefined && n >= PREFILTER_MIN_BYTES && reader.pickParser(n, n < reader.size) !== null) {
+      if (await drivePrefiltered(reader, fd, opts.fastPath, opts.limits)) return;
     }
     await driveFile(reader, fd, n);
   } finally {

@@ -75,6 +75,7 @@ export class PcapParser implements FormatParser {
   private readonly unitsPerSecond: number;
   /** Record header bytes: 16, or 24 in the Kuznetzov format. */
   private readonly rh: number;
+  readonly kuznetzov: boolean;
 
   constructor(
     private readonly ctx: ReadContext,
@@ -84,6 +85,7 @@ export class PcapParser implements FormatParser {
     kuznetzov = false,
   ) {
     this.format = ns ? 'pcap-ns' : 'pcap';
+    this.kuznetzov = kuznetzov;
     this.rh = kuznetzov ? PCAP_KUZNETZOV_RECORD_HEADER_BYTES : PCAP_RECORD_HEADER_BYTES;
     this.sink = ctx.sink;
     this.maxFrame = limits.maxFrameBytes;
@@ -169,6 +171,23 @@ export class PcapParser implements FormatParser {
     }
     this.index = index;
     return pos;
+  }
+
+  /**
+   * `n` records the prefilter (prefilter.ts) walked past, as w[at..] = [ts sec, ts frac, caplen]
+   * each: well-formed records (caplen within the snaplen and the frame limit, not over the
+   * original length) whose frames the pipeline's fast path drops. Counts them as parse() would,
+   * writes their times (microseconds) to ts[0..n), returns their captured bytes in all.
+   */
+  skipped(w: Uint32Array, at: number, n: number, ts: Float64Array): number {
+    const ups = this.unitsPerSecond;
+    let bytes = 0;
+    for (let k = 0, j = at; k < n; k++, j += 3) {
+      ts[k] = toMicros(w[j] as number, w[j + 1] as number, ups);
+      bytes += w[j + 2] as number;
+    }
+    this.index += n;
+    return bytes;
   }
 
   private readHeader(buf: Uint8Array, pos: number, base: number): boolean {

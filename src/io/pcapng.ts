@@ -572,6 +572,25 @@ export class PcapngParser implements FormatParser {
     this.sink(f);
   }
 
+  /**
+   * `n` EPBs the prefilter (prefilter.ts) walked past, as w[at..] = [interface, ts hi, ts lo,
+   * caplen] each: complete, trailer-checked, within the limits, naming a defined interface, not
+   * over the original length, their frames dropped by the pipeline's fast path. Counts them as
+   * packet() would, writes their times (microseconds) to ts[0..n), returns their captured bytes.
+   */
+  skipped(w: Uint32Array, at: number, n: number, ts: Float64Array): number {
+    const ifaces = this.ifaces;
+    let bytes = 0;
+    for (let k = 0, j = at; k < n; k++, j += 4) {
+      ts[k] = (ifaces[w[j] as number] as Interface).micros(w[j + 1] as number, w[j + 2] as number);
+      bytes += w[j + 3] as number;
+    }
+    if (n > 0) this.lastTs = ts[n - 1] as number;
+    this.index += n;
+    this.delivered += n;
+    return bytes;
+  }
+
   /** A non-fatal report whose message was built while wouldKeep() held ('' when it did not). */
   private emitSoft(code: string, frame: number, offset: number, msg: string): void {
     if (msg !== '' && this.ctx.wouldKeep()) this.ctx.report(code, frame, offset, msg, false);

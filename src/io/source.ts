@@ -160,10 +160,28 @@ export class Reader {
       this.end -= this.start;
       this.start = 0;
     }
-    if (this.onProgress !== undefined && this.base + this.end >= this.nextProgress) {
-      this.nextProgress = this.base + this.end + this.size;
-      this.onProgress(this.base + this.end);
+    this.progress(this.base + this.end);
+  }
+
+  /** Tells the progress callback, about once per buffer's worth, how far reading has come. */
+  progress(seen: number): void {
+    if (this.onProgress !== undefined && seen >= this.nextProgress) {
+      this.nextProgress = seen + this.size;
+      this.onProgress(seen);
     }
+  }
+
+  /**
+   * Picks the parser from the first `n` bytes in the buffer (a regular file's first read) without
+   * parsing anything; the buffer is left as it was. The parser, or null (undecided or reported).
+   */
+  pickParser(n: number, eof: boolean): FormatParser | null {
+    if (this.parser !== null || this.stopped) return this.parser;
+    this.start = 0;
+    this.end = n;
+    const p = this.sniff(eof);
+    this.end = 0;
+    return p;
   }
 
   /** Picks the parser from the first bytes; null while more bytes are needed or on failure (reported). */
@@ -316,10 +334,31 @@ export function readFailed(e: unknown): EndCause {
  * positional readSync into the fixed buffer; skips large blocks by moving the read position.
  */
 export async function driveFile(reader: Reader, fd: number, n: number): Promise<void> {
+  reader.end = n;
+  await fileLoop(reader, fd, n, n);
+}
+
+/**
+ * Continues reading the regular file on fd at `pos` with an empty buffer (the prefilter handing
+ * over: everything before pos has been parsed).
+ */
+export async function driveFileFrom(reader: Reader, fd: number, pos: number): Promise<void> {
+  reader.base = pos;
+  reader.start = reader.end = 0;
+  let n: number;
+  try {
+    n = readSync(fd, reader.buf, 0, reader.size, pos);
+  } catch (e) {
+    reader.finish(readFailed(e));
+    return;
+  }
+  reader.end = n;
+  await fileLoop(reader, fd, pos + n, n);
+}
+
+async function fileLoop(reader: Reader, fd: number, filePos: number, n: number): Promise<void> {
   const buf = reader.buf;
   const size = reader.size;
-  let filePos = n;
-  reader.end = n;
   let refills = 0;
   for (;;) {
     if (n === 0) {

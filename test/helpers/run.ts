@@ -23,7 +23,12 @@ export function memorySink(): OutputSink & { text: string } {
   return s;
 }
 
-export async function runCapture(req: Partial<ReadRequest> & { inputs: string[] }, stdinData?: Buffer): Promise<RunResult> {
+/** `prefilter`: plain files through the native prefilter (io/prefilter.ts) when its addon is built, as the CLI does. */
+export async function runCapture(
+  req: Partial<ReadRequest> & { inputs: string[] },
+  stdinData?: Buffer,
+  opts: { prefilter?: boolean } = {},
+): Promise<RunResult> {
   const cfg = buildReadConfig(
     { format: 'ndjson', uidSeed: 'golden', progress: false, ...req },
     { stdoutIsTTY: false, stderrIsTTY: false, noColor: true },
@@ -31,7 +36,7 @@ export async function runCapture(req: Partial<ReadRequest> & { inputs: string[] 
   const out = memorySink();
   const stdin = new PassThrough();
   stdin.end(stdinData ?? Buffer.alloc(0));
-  const summary = await runRead(cfg, { stdin, out, log: silentLogger(), progress: null, nowMs: () => 0, memRss: () => 0 });
+  const summary = await runRead(cfg, { stdin, out, log: silentLogger(), progress: null, nowMs: () => 0, memRss: () => 0, prefilter: opts.prefilter === true });
   const lines = cfg.format === 'ndjson' ? out.text.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Record<string, unknown>) : [];
   return { text: out.text, lines, summary };
 }

@@ -6,9 +6,9 @@
  *   no addon (or no libpcap) -> live and interfaces say what to install (exit 5), read still works.
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, Lab, ROOT, liveSkipReason, replay, requireAddon, sh } from './helpers.js';
 
@@ -61,7 +61,10 @@ describe.skipIf(skip !== null)(`live capture privileges and errors${skip ? ` (sk
       chmodSync(dir, 0o755);
       mkdirSync(join(dir, 'dist'));
       mkdirSync(join(dir, 'build/Release'), { recursive: true });
-      cpSync(CLI, join(dir, 'dist/amtwatch.mjs'));
+      // the executable and the command bundle it loads (with its code cache when built)
+      for (const f of ['amtwatch.mjs', 'amtwatch-main.cjs', 'amtwatch-main.cache']) {
+        if (existsSync(join(dirname(CLI), f))) cpSync(join(dirname(CLI), f), join(dir, 'dist', f));
+      }
       cpSync(join(ROOT, 'package.json'), join(dir, 'package.json'));
       cpSync(join(ROOT, 'build/Release/amtwatch_pcap.node'), join(dir, 'build/Release/amtwatch_pcap.node'));
       for (const d of ['dist', 'build', 'build/Release']) chmodSync(join(dir, d), 0o755);

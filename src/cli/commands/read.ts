@@ -96,6 +96,7 @@ Exit codes: 0 no unauthorized AMT session, 1 unauthorized sessions found, 2 usag
         progress: cfg.progress ? (line) => ctx.progress(line) : null,
         nowMs: () => Date.now(),
         memRss: () => process.memoryUsage.rss(),
+        prefilter: ctx.prefilter,
       });
       ctx.setExitCode(summary.exitCode);
     });

@@ -1,10 +1,11 @@
 #!/usr/bin/env node
-// Builds the live-capture addon (build/Release/amtwatch_pcap.node) with npm's bundled node-gyp.
+// Builds the addons of binding.gyp with npm's bundled node-gyp: the live-capture addon
+// (build/Release/amtwatch_pcap.node) and the offline prefilter (build/Release/amtwatch_read.node).
 //   node src/io/native/build.mjs           (package.json "install"): never fails `npm ci`; when the
 //                                          build fails it prints ONE line saying live capture is
 //                                          unavailable and what to install (the log is kept)
 //   node src/io/native/build.mjs --strict  (npm run build:addon): exits 1 when the build fails
-// Offline reading never needs the addon.
+// Offline reading never needs the addons (without the prefilter it reads every frame in JavaScript).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -17,7 +18,7 @@ const HINT =
   'install libpcap-dev, python3, make and g++ (Debian/Ubuntu: apt-get install libpcap-dev python3 make g++), then run: npm run build:addon';
 
 function fail(why) {
-  process.stderr.write(`amtwatch: live capture is unavailable (${why}); offline reading works. To enable it, ${HINT}\n`);
+  process.stderr.write(`amtwatch: live capture and the offline prefilter are unavailable (${why}); offline reading works (slower on large files). To enable them, ${HINT}\n`);
   process.exit(strict ? 1 : 0);
 }
 
@@ -60,8 +61,8 @@ try {
 } catch {
   // the log is a convenience
 }
-if (r.status !== 0 || !existsSync(join(root, 'build/Release/amtwatch_pcap.node'))) {
+if (r.status !== 0 || !existsSync(join(root, 'build/Release/amtwatch_pcap.node')) || !existsSync(join(root, 'build/Release/amtwatch_read.node'))) {
   const last = `${r.stderr ?? ''}`.split('\n').filter((l) => /error/i.test(l))[0]?.trim();
   fail(`the addon did not build${last ? `: ${last.slice(0, 160)}` : ''}; see build/addon-build.log`);
 }
-if (strict) process.stdout.write('amtwatch: live-capture addon built: build/Release/amtwatch_pcap.node\n');
+if (strict) process.stdout.write('amtwatch: addons built: build/Release/amtwatch_pcap.node (live capture), build/Release/amtwatch_read.node (offline prefilter)\n');

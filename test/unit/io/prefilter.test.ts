@@ -1,0 +1,247 @@
+/**
+ * The native prefilter (src/io/prefilter.ts, src/io/native/amtwatch_read.c) must change nothing
+ * but speed: every fixture in pcaps/, and generated files built to hit its edges (runs of dropped
+ * frames crossing sweeps and session timeouts, records it must hand back to JavaScript, chunk
+ * boundaries, a second section in the other byte order, blocks near and over the block limit,
+ * truncation), give byte-identical output with and without it. The counters show it really ran.
+ */
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { watchedTcpPorts } from '../../../src/core/flow.js';
+import { DEFAULT_LIMITS } from '../../../src/core/limits.js';
+import { prefilterAvailable, prefilterCounters } from '../../../src/io/prefilter.js';
+import { prestartPrefilter } from '../../../src/io/prefilter-addon.js';
+import { writePcap, writePcapng, type CaptureRecord, type NgBlock } from '../../../pcaps/gen/lib/pcap-writer.js';
+import { ACK, ETH_IPV4, PSH, SYN, TcpConversation, ethernet, ipv4, tcpFrame } from '../../../pcaps/gen/lib/packets.js';
+import { fixtureFiles, PCAPS, readsWithExtendedPorts } from '../../helpers/fixtures.js';
+import { runCapture } from '../../helpers/run.js';
+import { tmpDir } from './helpers.js';
+
+const available = prefilterAvailable();
+const tmp = tmpDir();
+afterAll(() => tmp.cleanup());
+
+/** Both runs of one input; returns the prefiltered counters' change. */
+async function same(inputs: string[], extra: Record<string, unknown> = {}): Promise<{ skipped: number; handovers: number; files: number }> {
+  const before = { ...prefilterCounters };
+  const js = await runCapture({ inputs, ...extra }, undefined, { prefilter: false });
+  const mid = { ...prefilterCounters };
+  expect(mid).toEqual(before); // the JavaScript run never touches the prefilter
+  const pf = await runCapture({ inputs, ...extra }, undefined, { prefilter: true });
+  expect(pf.text).toBe(js.text);
+  expect(pf.summary.exitCode).toBe(js.summary.exitCode);
+  return {
+    skipped: prefilterCounters.skippedFrames - mid.skippedFrames,
+    handovers: prefilterCounters.handovers - mid.handovers,
+    files: prefilterCounters.files - mid.files,
+  };
+}
+
+const T0 = 1_700_000_000_000_000_000n; // ns
+
+/**
+ * A SPAN-like mix: `n` ordinary web frames (dropped by the fast path), every `every`-th slot an
+ * AMT frame of one of several sessions (complete HTTP exchanges, SYN-only probes that time out),
+ * frames the fast path must not drop (UDP, VLAN, IP options, fragments, short frames), and time
+ * advancing by `stepUs` per frame so that sweeps and idle timeouts fall inside runs of dropped frames.
+ */
+function mix(n: number, every: number, stepUs: number): CaptureRecord[] {
+  const recs: CaptureRecord[] = [];
+  let ts = T0;
+  const amtQueue: Uint8Array[] = [];
+  let sessions = 0;
+  const refill = (): void => {
+    const k = sessions++;
+    const client = `10.1.${(k >> 8) & 255}.${k & 255}`;
+    if (k % 3 === 2) {
+      // a probe that never gets an answer: S0, ended by the idle timeout
+      amtQueue.push(new TcpConversation(client, '192.0.2.10', 40000 + (k % 20000), 16992).c(SYN));
+      return;
+    }
+    const c = new TcpConversation(client, '192.0.2.10', 40000 + (k % 20000), k % 2 === 0 ? 16992 : 16994);
+    amtQueue.push(...c.handshake());
+    if (k % 2 === 0) {
+      amtQueue.push(c.c(PSH | ACK, 'GET /index.htm HTTP/1.1\r\nHost: 192.0.2.10:16992\r\n\r\n'));
+      amtQueue.push(c.s(PSH | ACK, 'HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Digest realm="Digest:A3829B3827DE4D33D4449B366831FD01", nonce="abc", qop="auth"\r\nContent-Length: 0\r\nServer: Intel(R) Active Management Technology 11.8.50.3425\r\n\r\n'));
+    } else {
+      amtQueue.push(c.c(PSH | ACK, Uint8Array.of(0x10, 0, 0, 0, 0x53, 0x4f, 0x4c, 0x20)));
+    }
+    amtQueue.push(...c.close());
+  };
+  const web = (i: number): Uint8Array =>
+    tcpFrame({ src: `172.16.${(i >> 8) & 255}.${i & 255}`, dst: '198.51.100.7', sport: 30000 + (i % 30000), dport: 443, flags: ACK, seq: i, ack: 1 });
+  const odd = (i: number): Uint8Array => {
+    switch (i % 5) {
+      case 0: // UDP (not TCP)
+        return ethernet({ type: ETH_IPV4, payload: ipv4({ src: '172.16.0.1', dst: '172.16.0.2', proto: 17, payload: new Uint8Array(20) }) });
+      case 1: // VLAN-tagged ordinary frame
+        return tcpFrame({ src: '172.16.0.3', dst: '198.51.100.7', sport: 33333, dport: 80, flags: ACK, vlans: [{ vid: 7 }] });
+      case 2: // a short frame (an anomaly, never dropped unseen)
+        return web(i).subarray(0, 40);
+      case 3: // IPv6
+        return tcpFrame({ src: '2001:db8::1', dst: '2001:db8::2', sport: 5555, dport: 443, flags: ACK });
+      default: {
+        // IPv4 fragment of a TCP segment
+        const f = Uint8Array.from(web(i));
+        f[20] = 0x20; // MF
+        return f;
+      }
+    }
+  };
+  for (let i = 0; i < n; i++) {
+    let data: Uint8Array;
+    if (i % every === 0) {
+      if (amtQueue.length === 0) refill();
+      data = amtQueue.shift() as Uint8Array;
+    } else if (i % 997 === 0) data = odd(i / 997);
+    else data = web(i);
+    recs.push({ tsNs: ts, data });
+    ts += BigInt(stepUs) * 1000n;
+  }
+  return recs;
+}
+
+describe.skipIf(!available)('the prefilter changes nothing but speed', () => {
+  for (const f of fixtureFiles()) {
+    it(`fixture ${f.split('/pcaps/')[1]}`, async () => {
+      const policy = join(dirname(f), 'amtwatch.yaml');
+      await same([f], { ...(existsSync(policy) ? { config: policy } : {}), ...(readsWithExtendedPorts(f) ? { extendedPorts: true } : {}) });
+    });
+  }
+
+  it('pcap, microseconds: dropped runs across sweeps and timeouts, frames it must hand on whole', async () => {
+    // 60,000 frames 20 ms apart: 20 minutes of packet time, S0 probes time out mid-run
+    const recs = mix(60_000, 50, 20_000);
+    const f = tmp.file('mix-us.pcap', writePcap(recs, { linkType: 1 }));
+    const r = await same([f]);
+    expect(r.files).toBe(1);
+    expect(r.handovers).toBe(0);
+    // every web frame is dropped unseen; AMT frames (every 50th) and the odd ones (every 997th) are not
+    let web = 0;
+    for (let i = 0; i < recs.length; i++) if (i % 50 !== 0 && i % 997 !== 0) web++;
+    expect(r.skipped).toBe(web);
+    expect(web).toBe(58_741);
+    const again = await same([f], { extendedPorts: true });
+    expect(again.skipped).toBe(r.skipped);
+  });
+
+  it('pcap, nanoseconds, big-endian, snaplen 1514 with over-snaplen and over-origlen records, truncated at the end', async () => {
+    const recs = mix(30_000, 40, 5_000);
+    recs[1001] = { tsNs: (recs[1001] as CaptureRecord).tsNs, data: new Uint8Array(1600).fill(1) }; // caplen > snaplen
+    recs[2002] = { ...(recs[2002] as CaptureRecord), origLen: 20 }; // caplen > origlen
+    const whole = writePcap(recs, { linkType: 1, nanos: true, bigEndian: true, snaplen: 1514 });
+    const f = tmp.file('mix-ns-be.pcap', whole.subarray(0, whole.length - 30));
+    const r = await same([f]);
+    expect(r.skipped).toBeGreaterThan(25_000);
+    expect(r.handovers).toBe(1); // the truncated last record is the JavaScript reader's to report
+  });
+
+  it('pcap whose record claims more than the frame limit: handed over there, reported the same', async () => {
+    const recs = mix(5_000, 30, 1_000);
+    const buf = writePcap(recs, { linkType: 1 });
+    // the 4,000th record's caplen (records are all 16 + data bytes long)
+    let off = 24;
+    for (let i = 0; i < 4000; i++) off += 16 + (recs[i] as CaptureRecord).data.length;
+    buf.writeUInt32LE(0x7fffffff, off + 8);
+    const r = await same([tmp.file('too-large.pcap', buf)]);
+    expect(r.handovers).toBe(1);
+    expect(r.skipped).toBeGreaterThan(3000);
+  });
+
+  it('pcap of a link type it does not walk (raw IP), and the Kuznetzov format: read in JavaScript, same output', async () => {
+    const raw = writePcap(
+      mix(2_000, 20, 1_000).map((r) => ({ tsNs: r.tsNs, data: r.data.subarray(14) })),
+      { linkType: 101 },
+    );
+    const a = await same([tmp.file('raw.pcap', raw)]);
+    expect(a.skipped).toBe(0);
+    const kz = await same([tmp.file('kz.pcap', writePcap(mix(2_000, 20, 1_000), { linkType: 1, kuznetzov: true }))]);
+    expect(kz.files).toBe(0);
+  });
+
+  it('pcapng: two sections in both byte orders, three interfaces, SPBs after dropped EPBs, big blocks, chunk boundaries', async () => {
+    const recs = mix(40_000, 60, 10_000);
+    const blocks = (from: number, to: number, big: boolean): NgBlock[] => {
+      const out: NgBlock[] = [];
+      for (let i = from; i < to; i++) {
+        const r = recs[i] as CaptureRecord;
+        const iface = i % 7 === 3 ? 1 : i % 11 === 5 ? 2 : 0;
+        if (iface === 1) out.push({ kind: 'epb', iface, tsNs: r.tsNs, data: r.data.subarray(14) }); // raw IP interface
+        else out.push({ kind: 'epb', iface, tsNs: r.tsNs, data: r.data });
+        if (i % 5000 === 17) out.push({ kind: 'spb', data: r.data }); // takes the time of the EPB before it
+        if (big && i % 9000 === 100) out.push({ kind: 'raw', type: 0x00000bad, body: new Uint8Array(900_000 + (i % 13) * 4).fill(7) });
+      }
+      return out;
+    };
+    const ifaces = [
+      { linkType: 1, tsresol: 9 },
+      { linkType: 101 },
+      { linkType: 1 },
+    ];
+    const buf = writePcapng([
+      { interfaces: ifaces, blocks: blocks(0, 20_000, true) },
+      { bigEndian: true, interfaces: ifaces, blocks: blocks(20_000, 40_000, false) },
+    ]);
+    const r = await same([tmp.file('mix.pcapng', buf)]);
+    expect(r.handovers).toBe(0);
+    expect(r.skipped).toBeGreaterThan(30_000);
+  });
+
+  it('pcapng with a block over the block limit, a bad interface and a bad trailer: handed over, reported the same', async () => {
+    const recs = mix(6_000, 25, 2_000);
+    const mk = (over: boolean): Buffer =>
+      writePcapng([
+        {
+          interfaces: [{ linkType: 1 }],
+          blocks: recs.flatMap((r, i): NgBlock[] => [
+            { kind: 'epb', iface: i === 1500 ? 3 : 0, tsNs: r.tsNs, data: r.data },
+            ...(over && i === 3000 ? [{ kind: 'raw' as const, type: 0x00000004, body: new Uint8Array(1_100_000) }] : []),
+          ]),
+        },
+      ]);
+    const a = await same([tmp.file('over-limit.pcapng', mk(true))]);
+    expect(a.handovers).toBe(1);
+    expect(a.skipped).toBeGreaterThan(2_500);
+    const bad = mk(false);
+    bad.writeUInt32LE(12345, bad.length - 4); // the last block's trailing length
+    const b = await same([tmp.file('bad-trailer.pcapng', bad)]);
+    expect(b.handovers).toBe(1);
+  });
+
+  it('many files in one run, out of time order, the first gzip-compressed: same output', async () => {
+    const { gzipSync } = await import('node:zlib');
+    const a = writePcap(mix(8_000, 30, 50_000), { linkType: 1 });
+    const fa = tmp.file('a.pcap.gz', gzipSync(a));
+    const fb = tmp.file('b.pcap', writePcap(mix(8_000, 45, 30_000), { linkType: 1 }));
+    const fc = tmp.file('c.pcap', writePcap(mix(8_000, 35, 70_000), { linkType: 1, nanos: true }));
+    const r = await same([fa, fb, fc, fb]);
+    expect(r.files).toBe(3);
+  });
+});
+
+describe.skipIf(!available)('an early walk (started by the launcher) is adopted only when it fits', () => {
+  const ext = join(PCAPS, 'lab/extended-ports.pcap');
+  it('a walk started without the extended ports is not used by a run with them (it would drop the KVM frames)', async () => {
+    const js = await runCapture({ inputs: [ext], extendedPorts: true }, undefined, { prefilter: false });
+    prestartPrefilter(ext, DEFAULT_LIMITS, watchedTcpPorts(false));
+    const pf = await runCapture({ inputs: [ext], extendedPorts: true }, undefined, { prefilter: true });
+    expect(pf.text).toBe(js.text);
+    expect(js.lines.some((l) => l.service === 'amt-kvm-5900')).toBe(true);
+  });
+
+  it('a walk of another file is closed, not used; one of the same file is', async () => {
+    const other = join(PCAPS, 'lab/curl-digest-bad.pcap');
+    const js = await runCapture({ inputs: [ext] }, undefined, { prefilter: false });
+    prestartPrefilter(other, DEFAULT_LIMITS, watchedTcpPorts(false));
+    expect((await runCapture({ inputs: [ext] }, undefined, { prefilter: true })).text).toBe(js.text);
+    prestartPrefilter(ext, DEFAULT_LIMITS, watchedTcpPorts(false));
+    expect((await runCapture({ inputs: [ext] }, undefined, { prefilter: true })).text).toBe(js.text);
+  });
+});
+
+describe('the prefilter in CI', () => {
+  it.runIf(process.env.CI === 'true')('is built (CI must test it, not skip it)', () => {
+    expect(available).toBe(true);
+  });
+});
