@@ -18,6 +18,9 @@ import type { Limits } from '../core/limits.js';
 import type { FileSummary, InputErrorEntry } from '../records/index.js';
 import { E_OPEN_FAILED, E_READ_FAILED, ReadContext } from './context.js';
 import type { FrameSink } from './frame.js';
+import { u32le } from '../core/bytes.js';
+import { sniffPcap } from './pcap.js';
+import { BT_SHB } from './pcapng.js';
 import { drivePrefiltered, type FastPathSink } from './prefilter.js';
 import { dropPrestarted } from './prefilter-addon.js';
 import {
@@ -36,6 +39,8 @@ import {
 
 /** Smaller files are not worth a thread (and hold no complete frame after a header anyway). */
 const PREFILTER_MIN_BYTES = 64;
+/** With the prefilter, the first read only sniffs the format (driveFile reads on if it is not used). */
+const FIRST_READ_BYTES = 64 * 1024;
 
 export interface CaptureInput {
   /** What error messages and the summary show ('-' or 'stdin' for standard input). */
@@ -153,9 +158,10 @@ async function readFd(reader: Reader, path: string, fd: number, opts: ReaderOpti
       }
       return;
     }
+    const firstRead = opts.fastPath !== undefined ? Math.min(reader.size, FIRST_READ_BYTES) : reader.size;
     let n: number;
     try {
-      n = readSync(fd, reader.buf, 0, reader.size, 0);
+      n = readSync(fd, reader.buf, 0, firstRead, 0);
     } catch (e) {
       reader.finish(readFailed(e));
       return;
@@ -170,8 +176,19 @@ async function readFd(reader: Reader, path: string, fd: number, opts: ReaderOpti
       }
       return;
     }
-    if (opts.fastPath !== undefined && n >= PREFILTER_MIN_BYTES && reader.pickParser(n, n < reader.size) !== null) {
+    // the prefilter walks classic pcap and pcapng that starts with a section header
+    const walkable = n >= PREFILTER_MIN_BYTES && (sniffPcap(reader.buf, 0) !== null || u32le(reader.buf, 0) === BT_SHB);
+    if (opts.fastPath !== undefined && walkable && reader.pickParser(n, n < firstRead) !== null) {
       if (await drivePrefiltered(reader, fd, opts.fastPath, opts.limits)) return;
+    }
+    if (n === firstRead && firstRead < reader.size) {
+      // not walked after all: fill the buffer as the first read always does (sniffing may need it)
+      try {
+        n += readSync(fd, reader.buf, n, reader.size - n, n);
+      } catch (e) {
+        reader.finish(readFailed(e));
+        return;
+      }
     }
     await driveFile(reader, fd, n);
   } finally {

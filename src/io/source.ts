@@ -63,7 +63,10 @@ function acquireBuffer(size: number): Buffer {
     spare = null;
     return b;
   }
-  return Buffer.alloc(size);
+  // Not zero-filled: a fresh mapping whose pages become resident only when written, so a file the
+  // prefilter walks costs the few KiB read to sniff it, not the whole buffer. Parsers read only
+  // bytes the driver has written (buf[start..end)).
+  return Buffer.allocUnsafeSlow(size);
 }
 function releaseBuffer(b: Buffer): void {
   spare = b;

@@ -209,6 +209,17 @@ describe.skipIf(!available)('the prefilter changes nothing but speed', () => {
     expect(b.handovers).toBe(1);
   });
 
+  it('a pcapng without a section header whose first block is over 64 KiB: still recognised (the first read is topped up)', async () => {
+    const full = writePcapng([{ interfaces: [{ linkType: 1 }], blocks: [{ kind: 'raw', type: 0x00000004, body: new Uint8Array(100_000) }, ...mix(500, 10, 1_000).map((r): NgBlock => ({ kind: 'epb', iface: 0, tsNs: r.tsNs, data: r.data }))] }]);
+    const shbLen = full.readUInt32LE(4);
+    const idbLen = full.readUInt32LE(shbLen + 4);
+    const f = tmp.file('headless.pcapng', full.subarray(shbLen + idbLen));
+    await same([f]);
+    const r = await runCapture({ inputs: [f] }, undefined, { prefilter: true });
+    const stats = r.lines.find((l) => l.event_type === 'stats') as { file_details: { format: string }[] };
+    expect(stats.file_details[0]?.format).toBe('pcapng');
+  });
+
   it('many files in one run, out of time order, the first gzip-compressed: same output', async () => {
     const { gzipSync } = await import('node:zlib');
     const a = writePcap(mix(8_000, 30, 50_000), { linkType: 1 });
