@@ -15,6 +15,7 @@ import { prestartPrefilter } from '../../../src/io/prefilter-addon.js';
 import { writePcap, writePcapng, type CaptureRecord, type NgBlock } from '../../../pcaps/gen/lib/pcap-writer.js';
 import { ACK, ETH_IPV4, PSH, SYN, TcpConversation, ethernet, ipv4, tcpFrame } from '../../../pcaps/gen/lib/packets.js';
 import { fixtureFiles, PCAPS, readsWithExtendedPorts } from '../../helpers/fixtures.js';
+import { rng } from '../../helpers/rng.js';
 import { runCapture } from '../../helpers/run.js';
 import { tmpDir } from './helpers.js';
 
@@ -218,6 +219,30 @@ describe.skipIf(!available)('the prefilter changes nothing but speed', () => {
     const r = await runCapture({ inputs: [f] }, undefined, { prefilter: true });
     const stats = r.lines.find((l) => l.event_type === 'stats') as { file_details: { format: string }[] };
     expect(stats.file_details[0]?.format).toBe('pcapng');
+  });
+
+  it('corrupted files (random bytes overwritten, lengths among them; cut anywhere): the same output, 300 files', async () => {
+    const next = rng(0x5eed);
+    const bases = [
+      writePcap(mix(1_500, 20, 3_000), { linkType: 1 }),
+      writePcap(mix(1_500, 20, 3_000), { linkType: 1, nanos: true, bigEndian: true, snaplen: 1000 }),
+      writePcapng([{ interfaces: [{ linkType: 1, tsresol: 9 }, { linkType: 1 }], blocks: mix(1_500, 20, 3_000).map((r, i): NgBlock => ({ kind: 'epb', iface: i % 2, tsNs: r.tsNs, data: r.data })) }]),
+    ];
+    let handovers = 0;
+    for (let k = 0; k < 300; k++) {
+      const b = Buffer.from(bases[k % 3] as Buffer);
+      const hits = 1 + (next() % 12);
+      for (let h = 0; h < hits; h++) {
+        const at = 24 + (next() % (b.length - 24));
+        // mostly small values and all-ones, the shapes of lying length fields
+        const v = next() % 4;
+        b[at] = v === 0 ? 0xff : v === 1 ? 0 : next() & 0xff;
+      }
+      const cut = next() % 3 === 0 ? 24 + (next() % (b.length - 24)) : b.length;
+      const r = await same([tmp.file(`fuzz-${k}.cap`, b.subarray(0, cut))]);
+      handovers += r.handovers;
+    }
+    expect(handovers).toBeGreaterThan(50); // the corruptions did reach the hand-over paths
   });
 
   it('many files in one run, out of time order, the first gzip-compressed: same output', async () => {
