@@ -1,8 +1,9 @@
 /**
  * Starting the offline prefilter before the command has loaded (cli/launch.ts): the first capture
- * of `amtwatch read`, with the limits and watched ports a run without --extended-ports... or with
- * it uses. The reader adopts the walk only if it opens that same file with the same limits and
- * ports (io/prefilter-addon.ts), so a wrong guess costs a little reading, never a wrong result.
+ * of `amtwatch read`, with the default limits and the ports the run watches (with or without
+ * --extended-ports). The reader adopts the walk only if it opens that same file with the same
+ * limits and ports (io/prefilter-addon.ts), so a wrong guess costs a little reading, never a
+ * wrong result.
  */
 import { watchedTcpPorts } from '../core/flow.js';
 import { DEFAULT_LIMITS } from '../core/limits.js';

@@ -122,18 +122,13 @@ async function consume(
     let i = PF_HDR_WORDS;
     while (i < words) {
       const tag = w[i] as number;
-      if (tag === PF_SKIP_PCAP) {
+      if (tag === PF_SKIP_PCAP || tag === PF_SKIP_NG) {
+        // pcap items are [sec, frac, caplen], pcapng items [interface, ts hi, ts lo, caplen]
         const count = w[i + 1] as number;
         prefilterCounters.skippedFrames += count;
-        const bytes = (pcap as PcapParser).skipped(w, i + 2, count, ts);
-        fast.skippedRun(ts, count, bytes);
-        i += 2 + count * 3;
-      } else if (tag === PF_SKIP_NG) {
-        const count = w[i + 1] as number;
-        prefilterCounters.skippedFrames += count;
-        const bytes = (ng as PcapngParser).skipped(w, i + 2, count, ts);
-        fast.skippedRun(ts, count, bytes);
-        i += 2 + count * 4;
+        const q = (tag === PF_SKIP_PCAP ? pcap : ng) as PcapParser | PcapngParser;
+        fast.skippedRun(ts, count, q.skipped(w, i + 2, count, ts));
+        i += 2 + count * (tag === PF_SKIP_PCAP ? 3 : 4);
       } else if (tag === PF_RAW) {
         const len = w[i + 1] as number;
         const at = (w[i + 2] as number) + (w[i + 3] as number) * TWO_32;

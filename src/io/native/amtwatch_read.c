@@ -475,21 +475,27 @@ static napi_value Open(napi_env env, napi_callback_info info) {
   return ext;
 }
 
+/* The handle in argv[0] of a call with at least `need` arguments (argv holds 2); NULL when thrown. */
+static pf_t *handle_arg(napi_env env, napi_callback_info info, size_t need, napi_value *argv) {
+  size_t argc = 2;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < need) {
+    napi_throw_type_error(env, "PF_USAGE", "missing arguments");
+    return NULL;
+  }
+  return get_pf(env, argv[0]);
+}
+
 static napi_value Capacity(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1], out;
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  pf_t *pf = argc < 1 ? NULL : get_pf(env, argv[0]);
+  napi_value argv[2], out;
+  pf_t *pf = handle_arg(env, info, 1, argv);
   if (pf == NULL) return NULL;
   napi_create_uint32(env, pf->cap, &out);
   return out;
 }
 
 static napi_value Next(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
   napi_value argv[2], out;
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  pf_t *pf = argc < 2 ? NULL : get_pf(env, argv[0]);
+  pf_t *pf = handle_arg(env, info, 2, argv);
   if (pf == NULL) return NULL;
   void *dst = NULL;
   size_t dlen = 0;
@@ -516,10 +522,8 @@ static napi_value Next(napi_env env, napi_callback_info info) {
 }
 
 static napi_value Close(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  pf_t *pf = argc < 1 ? NULL : get_pf(env, argv[0]);
+  napi_value argv[2];
+  pf_t *pf = handle_arg(env, info, 1, argv);
   if (pf == NULL) return NULL;
   pf_free(pf);
   return NULL;
