@@ -35,6 +35,8 @@ export interface ReadIo {
    * the CLI turns it off with AMTWATCH_PREFILTER=0). Same records either way.
    */
   prefilter?: boolean;
+  /** Walk files that fit the read buffer too (tests: the fixtures are small). */
+  prefilterSmallFiles?: boolean;
 }
 
 export interface ReadSummary {
@@ -116,7 +118,7 @@ export async function runRead(cfg: RunConfig, io: ReadIo): Promise<ReadSummary> 
     const outcome = await readCapture(input, pipeline.onFrame, {
       limits: cfg.limits,
       waitForOutput: () => io.out.ready?.() ?? null,
-      ...(io.prefilter === true ? { fastPath: pipeline } : {}),
+      ...(io.prefilter === true ? { fastPath: pipeline, prefilterSmallFiles: io.prefilterSmallFiles === true } : {}),
       onProgress: (consumed) => {
         if (io.progress === null) return;
         const now = io.nowMs();

@@ -59,11 +59,13 @@ export interface ReaderOptions {
    */
   waitForOutput?: () => Promise<void> | null;
   /**
-   * The pipeline's fast path: given, a plain capture file is walked by the native prefilter
-   * (prefilter.ts) when the addon is available, and the frames the fast path would drop never
-   * reach JavaScript; absent, every frame goes through the sink.
+   * The pipeline's fast path: given, a plain capture file larger than the read buffer is walked by
+   * the native prefilter (prefilter.ts) when the addon is available, and the frames the fast path
+   * would drop never reach JavaScript; absent, every frame goes through the sink.
    */
   fastPath?: FastPathSink;
+  /** Walk files that fit the read buffer too (tests: the fixtures are small). */
+  prefilterSmallFiles?: boolean;
 }
 
 export interface ReadOutcome {
@@ -134,6 +136,7 @@ async function readFd(reader: Reader, path: string, fd: number, opts: ReaderOpti
   let owned = true;
   try {
     let regular: boolean;
+    let size = 0;
     try {
       const st = fstatSync(fd);
       if (st.isDirectory()) {
@@ -142,6 +145,7 @@ async function readFd(reader: Reader, path: string, fd: number, opts: ReaderOpti
         return;
       }
       regular = st.isFile();
+      size = st.size;
     } catch (e) {
       reader.ctx.report(E_OPEN_FAILED, 0, 0, openMessage(e), true);
       reader.stopped = true;
@@ -158,7 +162,10 @@ async function readFd(reader: Reader, path: string, fd: number, opts: ReaderOpti
       }
       return;
     }
-    const firstRead = opts.fastPath !== undefined ? Math.min(reader.size, FIRST_READ_BYTES) : reader.size;
+    // A file that fits the buffer is read at once; the prefilter's thread would only cost time
+    // (0.15 ms a file: 400 small captures took 0.42 s against 0.36 s).
+    const walk = opts.fastPath !== undefined && (size > opts.limits.readBufferBytes || opts.prefilterSmallFiles === true);
+    const firstRead = walk ? Math.min(reader.size, FIRST_READ_BYTES) : reader.size;
     let n: number;
     try {
       n = readSync(fd, reader.buf, 0, firstRead, 0);
@@ -178,8 +185,8 @@ async function readFd(reader: Reader, path: string, fd: number, opts: ReaderOpti
     }
     // the prefilter walks classic pcap and pcapng that starts with a section header
     const walkable = n >= PREFILTER_MIN_BYTES && (sniffPcap(reader.buf, 0) !== null || u32le(reader.buf, 0) === BT_SHB);
-    if (opts.fastPath !== undefined && walkable && reader.pickParser(n, n < firstRead) !== null) {
-      if (await drivePrefiltered(reader, fd, opts.fastPath, opts.limits)) return;
+    if (walk && walkable && reader.pickParser(n, n < firstRead) !== null) {
+      if (await drivePrefiltered(reader, fd, opts.fastPath as FastPathSink, opts.limits)) return;
     }
     if (n === firstRead && firstRead < reader.size) {
       // not walked after all: fill the buffer as the first read always does (sniffing may need it)

@@ -68,17 +68,18 @@ function setEarly(e: Prestarted | null): void {
 }
 
 /**
- * Starts the prefilter on `path` now, if it is a regular file (never waits on a FIFO or a device),
- * to be adopted by the reader later. Never throws: a file that cannot be opened is left to the
+ * Starts the prefilter on `path` now, if it is a regular file (never waits on a FIFO or a device)
+ * larger than the read buffer (the reader walks only those; `smallFilesToo` for tests), to be
+ * adopted by the reader later. Never throws: a file that cannot be opened is left to the
  * reader, which reports it.
  */
-export function prestartPrefilter(path: string, limits: Limits, watched: Uint8Array): void {
+export function prestartPrefilter(path: string, limits: Limits, watched: Uint8Array, smallFilesToo = false): void {
   if (getEarly() !== null || loadPrefilter() === null) return;
   let fd = -1;
   try {
     fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
     const st = fstatSync(fd);
-    if (!st.isFile()) return;
+    if (!st.isFile() || (st.size <= limits.readBufferBytes && !smallFilesToo)) return; // the reader does not walk those
     const handle = openPrefilter(fd, limits, watched);
     if (handle !== null) setEarly({ dev: st.dev, ino: st.ino, handle, limits, watched });
   } catch {
@@ -113,6 +114,11 @@ export function adoptPrefilter(fd: number, limits: Limits, watched: Uint8Array):
   if (same) return e.handle;
   (loadPrefilter() as PrefilterAddon).close(e.handle);
   return null;
+}
+
+/** True while an early walk waits to be adopted (tests). */
+export function hasPrestarted(): boolean {
+  return getEarly() !== null;
 }
 
 /** Closes an early walk nobody adopted (a run that read no plain file first). */

@@ -4,11 +4,14 @@
  * without the prefilter), and the V8 code cache the build writes for the command bundle.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { firstCapture } from '../../src/cli/first-capture.js';
+import { DEFAULT_LIMITS } from '../../src/core/limits.js';
+import { writePcap, writePcapng } from '../../pcaps/gen/lib/pcap-writer.js';
+import { mix } from '../helpers/mix.js';
 import { PCAPS, ROOT } from '../helpers/fixtures.js';
 
 const BIN = join(ROOT, 'dist/amtwatch.mjs');
@@ -63,6 +66,27 @@ describe('the executable: with or without the early prefilter walk, the same rec
     expect(pf.code).toBe(js.code);
     expect(stable(pf.out)).toBe(stable(js.out));
     expect(pf.err.replace(/"time":"[^"]*"/g, '')).toBe(js.err.replace(/"time":"[^"]*"/g, ''));
+  });
+
+  it('a capture larger than the read buffer (walked, early): the same records, errors and exit code, in every form', () => {
+    const recs = mix(80_000, 50, 5_000);
+    const big = join(tmp, 'big.pcap');
+    const whole = writePcap(recs, { linkType: 1 });
+    writeFileSync(big, whole.subarray(0, whole.length - 7)); // ends inside the last record
+    const ng = join(tmp, 'big.pcapng');
+    writeFileSync(ng, writePcapng([{ interfaces: [{ linkType: 1, tsresol: 9 }], blocks: recs.map((r) => ({ kind: 'epb' as const, iface: 0, tsNs: r.tsNs, data: r.data })) }]));
+    expect(statSync(big).size).toBeGreaterThan(DEFAULT_LIMITS.readBufferBytes);
+    for (const args of [
+      ['read', '-f', 'ndjson', big],
+      ['read', '-f', 'ndjson', '--extended-ports', ng, big],
+      ['-r', ng, '-f', 'csv'],
+    ]) {
+      const js = run(args, { AMTWATCH_PREFILTER: '0' });
+      const pf = run(args);
+      expect(pf.code).toBe(js.code);
+      expect(stable(pf.out)).toBe(stable(js.out));
+      expect(pf.err.replace(/"time":"[^"]*"/g, '')).toBe(js.err.replace(/"time":"[^"]*"/g, ''));
+    }
   });
 
   it('a FIFO named first is not opened by the launcher (which would wait for a writer): read as a stream', async () => {

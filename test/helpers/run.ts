@@ -23,7 +23,7 @@ export function memorySink(): OutputSink & { text: string } {
   return s;
 }
 
-/** `prefilter`: plain files through the native prefilter (io/prefilter.ts) when its addon is built, as the CLI does. */
+/** `prefilter`: plain files through the native prefilter (io/prefilter.ts) when its addon is built, as the CLI does, small ones too. */
 export async function runCapture(
   req: Partial<ReadRequest> & { inputs: string[] },
   stdinData?: Buffer,
@@ -36,7 +36,7 @@ export async function runCapture(
   const out = memorySink();
   const stdin = new PassThrough();
   stdin.end(stdinData ?? Buffer.alloc(0));
-  const summary = await runRead(cfg, { stdin, out, log: silentLogger(), progress: null, nowMs: () => 0, memRss: () => 0, prefilter: opts.prefilter === true });
+  const summary = await runRead(cfg, { stdin, out, log: silentLogger(), progress: null, nowMs: () => 0, memRss: () => 0, prefilter: opts.prefilter === true, prefilterSmallFiles: opts.prefilter === true });
   const lines = cfg.format === 'ndjson' ? out.text.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Record<string, unknown>) : [];
   return { text: out.text, lines, summary };
 }

@@ -11,10 +11,10 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { watchedTcpPorts } from '../../../src/core/flow.js';
 import { DEFAULT_LIMITS } from '../../../src/core/limits.js';
 import { prefilterAvailable, prefilterCounters } from '../../../src/io/prefilter.js';
-import { prestartPrefilter } from '../../../src/io/prefilter-addon.js';
+import { hasPrestarted, prestartPrefilter } from '../../../src/io/prefilter-addon.js';
 import { writePcap, writePcapng, type CaptureRecord, type NgBlock } from '../../../pcaps/gen/lib/pcap-writer.js';
-import { ACK, ETH_IPV4, PSH, SYN, TcpConversation, ethernet, ipv4, tcpFrame } from '../../../pcaps/gen/lib/packets.js';
 import { fixtureFiles, PCAPS, readsWithExtendedPorts } from '../../helpers/fixtures.js';
+import { mix } from '../../helpers/mix.js';
 import { rng } from '../../helpers/rng.js';
 import { runCapture } from '../../helpers/run.js';
 import { tmpDir } from './helpers.js';
@@ -37,70 +37,6 @@ async function same(inputs: string[], extra: Record<string, unknown> = {}): Prom
     handovers: prefilterCounters.handovers - mid.handovers,
     files: prefilterCounters.files - mid.files,
   };
-}
-
-const T0 = 1_700_000_000_000_000_000n; // ns
-
-/**
- * A SPAN-like mix: `n` ordinary web frames (dropped by the fast path), every `every`-th slot an
- * AMT frame of one of several sessions (complete HTTP exchanges, SYN-only probes that time out),
- * frames the fast path must not drop (UDP, VLAN, IP options, fragments, short frames), and time
- * advancing by `stepUs` per frame so that sweeps and idle timeouts fall inside runs of dropped frames.
- */
-function mix(n: number, every: number, stepUs: number): CaptureRecord[] {
-  const recs: CaptureRecord[] = [];
-  let ts = T0;
-  const amtQueue: Uint8Array[] = [];
-  let sessions = 0;
-  const refill = (): void => {
-    const k = sessions++;
-    const client = `10.1.${(k >> 8) & 255}.${k & 255}`;
-    if (k % 3 === 2) {
-      // a probe that never gets an answer: S0, ended by the idle timeout
-      amtQueue.push(new TcpConversation(client, '192.0.2.10', 40000 + (k % 20000), 16992).c(SYN));
-      return;
-    }
-    const c = new TcpConversation(client, '192.0.2.10', 40000 + (k % 20000), k % 2 === 0 ? 16992 : 16994);
-    amtQueue.push(...c.handshake());
-    if (k % 2 === 0) {
-      amtQueue.push(c.c(PSH | ACK, 'GET /index.htm HTTP/1.1\r\nHost: 192.0.2.10:16992\r\n\r\n'));
-      amtQueue.push(c.s(PSH | ACK, 'HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Digest realm="Digest:A3829B3827DE4D33D4449B366831FD01", nonce="abc", qop="auth"\r\nContent-Length: 0\r\nServer: Intel(R) Active Management Technology 11.8.50.3425\r\n\r\n'));
-    } else {
-      amtQueue.push(c.c(PSH | ACK, Uint8Array.of(0x10, 0, 0, 0, 0x53, 0x4f, 0x4c, 0x20)));
-    }
-    amtQueue.push(...c.close());
-  };
-  const web = (i: number): Uint8Array =>
-    tcpFrame({ src: `172.16.${(i >> 8) & 255}.${i & 255}`, dst: '198.51.100.7', sport: 30000 + (i % 30000), dport: 443, flags: ACK, seq: i, ack: 1 });
-  const odd = (i: number): Uint8Array => {
-    switch (i % 5) {
-      case 0: // UDP (not TCP)
-        return ethernet({ type: ETH_IPV4, payload: ipv4({ src: '172.16.0.1', dst: '172.16.0.2', proto: 17, payload: new Uint8Array(20) }) });
-      case 1: // VLAN-tagged ordinary frame
-        return tcpFrame({ src: '172.16.0.3', dst: '198.51.100.7', sport: 33333, dport: 80, flags: ACK, vlans: [{ vid: 7 }] });
-      case 2: // a short frame (an anomaly, never dropped unseen)
-        return web(i).subarray(0, 40);
-      case 3: // IPv6
-        return tcpFrame({ src: '2001:db8::1', dst: '2001:db8::2', sport: 5555, dport: 443, flags: ACK });
-      default: {
-        // IPv4 fragment of a TCP segment
-        const f = Uint8Array.from(web(i));
-        f[20] = 0x20; // MF
-        return f;
-      }
-    }
-  };
-  for (let i = 0; i < n; i++) {
-    let data: Uint8Array;
-    if (i % every === 0) {
-      if (amtQueue.length === 0) refill();
-      data = amtQueue.shift() as Uint8Array;
-    } else if (i % 997 === 0) data = odd(i / 997);
-    else data = web(i);
-    recs.push({ tsNs: ts, data });
-    ts += BigInt(stepUs) * 1000n;
-  }
-  return recs;
 }
 
 describe.skipIf(!available)('the prefilter changes nothing but speed', () => {
@@ -260,8 +196,10 @@ describe.skipIf(!available)('an early walk (started by the launcher) is adopted 
   const ext = join(PCAPS, 'lab/extended-ports.pcap');
   it('a walk started without the extended ports is not used by a run with them (it would drop the KVM frames)', async () => {
     const js = await runCapture({ inputs: [ext], extendedPorts: true }, undefined, { prefilter: false });
-    prestartPrefilter(ext, DEFAULT_LIMITS, watchedTcpPorts(false));
+    prestartPrefilter(ext, DEFAULT_LIMITS, watchedTcpPorts(false), true);
+    expect(hasPrestarted()).toBe(true);
     const pf = await runCapture({ inputs: [ext], extendedPorts: true }, undefined, { prefilter: true });
+    expect(hasPrestarted()).toBe(false);
     expect(pf.text).toBe(js.text);
     expect(js.lines.some((l) => l.service === 'amt-kvm-5900')).toBe(true);
   });
@@ -269,10 +207,19 @@ describe.skipIf(!available)('an early walk (started by the launcher) is adopted 
   it('a walk of another file is closed, not used; one of the same file is', async () => {
     const other = join(PCAPS, 'lab/curl-digest-bad.pcap');
     const js = await runCapture({ inputs: [ext] }, undefined, { prefilter: false });
-    prestartPrefilter(other, DEFAULT_LIMITS, watchedTcpPorts(false));
+    prestartPrefilter(other, DEFAULT_LIMITS, watchedTcpPorts(false), true);
+    expect(hasPrestarted()).toBe(true);
     expect((await runCapture({ inputs: [ext] }, undefined, { prefilter: true })).text).toBe(js.text);
-    prestartPrefilter(ext, DEFAULT_LIMITS, watchedTcpPorts(false));
+    expect(hasPrestarted()).toBe(false);
+    const before = prefilterCounters.files;
+    prestartPrefilter(ext, DEFAULT_LIMITS, watchedTcpPorts(false), true);
     expect((await runCapture({ inputs: [ext] }, undefined, { prefilter: true })).text).toBe(js.text);
+    expect(prefilterCounters.files).toBe(before + 1);
+  });
+
+  it('a file that fits the read buffer is not walked early (the reader reads it at once)', () => {
+    prestartPrefilter(join(PCAPS, 'lab/curl-digest-bad.pcap'), DEFAULT_LIMITS, watchedTcpPorts(false));
+    expect(hasPrestarted()).toBe(false);
   });
 });
 
