@@ -12,9 +12,8 @@
  *
  * Nothing here touches `process`.
  */
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { AmtwatchError } from '../core/errors.js';
+import { requireAddon } from './addon.js';
 import type { Micros } from '../core/time.js';
 import { newFrame, type FrameSink } from './frame.js';
 
@@ -24,7 +23,7 @@ const AMT_PRIMITIVES = 'tcp portrange 16992-16995';
 export const AMT_BPF = `${AMT_PRIMITIVES} or (vlan and ${AMT_PRIMITIVES})`;
 
 /** The ports of --extended-ports: DASH on TCP 623/664, RMCP on UDP 623, the AMT KVM server on TCP 5900. */
-const EXTENDED_PRIMITIVES = 'tcp portrange 16992-16995 or tcp port 623 or tcp port 664 or udp port 623 or tcp port 5900';
+const EXTENDED_PRIMITIVES = `${AMT_PRIMITIVES} or tcp port 623 or tcp port 664 or udp port 623 or tcp port 5900`;
 
 /** The kernel filter with --extended-ports, untagged and with one 802.1Q tag. */
 export const AMT_EXTENDED_BPF = `${EXTENDED_PRIMITIVES} or (vlan and (${EXTENDED_PRIMITIVES}))`;
@@ -42,9 +41,6 @@ export function buildBpf(extra: string | null, extendedPorts = false, vlan = tru
   return e === '' ? base : `(${e}) and (${base})`;
 }
 
-/** Where the addon is built (node-gyp's default), relative to this module in src/io or dist/io. */
-/** The addon, relative to this module: dist/io/live.js, or the bundle dist/amtwatch.mjs. */
-const ADDON_PATHS = ['../../build/Release/amtwatch_pcap.node', '../build/Release/amtwatch_pcap.node'];
 
 export interface AddonDevice {
   name: string;
@@ -106,10 +102,8 @@ const INSTALL_HINT =
 /** Loads the addon once. Throws AmtwatchError AMTW_NO_ADDON (exit 5) with one line saying what to install. */
 export function loadAddon(): Addon {
   if (addon !== null) return addon;
-  const require = createRequire(import.meta.url);
   try {
-    const found = ADDON_PATHS.find((p) => existsSync(new URL(p, import.meta.url)));
-    addon = require(found ?? (ADDON_PATHS[0] as string)) as Addon;
+    addon = requireAddon('amtwatch_pcap') as Addon;
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
     const msg = String(err?.message ?? e).split('\n')[0] ?? '';

@@ -6,9 +6,9 @@
  * reader adopts that walk when it opens the same file with the same limits and ports, and closes it
  * otherwise.
  */
-import { closeSync, constants, existsSync, fstatSync, openSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { closeSync, constants, fstatSync, openSync } from 'node:fs';
 import type { Limits } from '../core/limits.js';
+import { requireAddon } from './addon.js';
 
 export interface PrefilterAddon {
   open(fd: number, maxFrame: number, maxBlock: number, maxIfaces: number, watched: Uint8Array): object;
@@ -17,9 +17,6 @@ export interface PrefilterAddon {
   close(h: object): void;
 }
 
-/** The addon, relative to this module: dist/io/, or a bundle chunk in dist/. */
-const ADDON_PATHS = ['../../build/Release/amtwatch_read.node', '../build/Release/amtwatch_read.node'];
-
 let addon: PrefilterAddon | null | undefined;
 
 /** The addon, or null when it is not built or cannot load (reading then stays in JavaScript). */
@@ -27,10 +24,9 @@ export function loadPrefilter(): PrefilterAddon | null {
   if (addon !== undefined) return addon;
   addon = null;
   try {
-    const found = ADDON_PATHS.find((p) => existsSync(new URL(p, import.meta.url)));
-    if (found !== undefined) addon = createRequire(import.meta.url)(found) as PrefilterAddon;
+    addon = requireAddon('amtwatch_read') as PrefilterAddon;
   } catch {
-    addon = null; // a broken build must not stop offline reading
+    addon = null; // not built, or a broken build: offline reading goes on without it
   }
   return addon;
 }
