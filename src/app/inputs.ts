@@ -9,6 +9,7 @@
 import { closeSync, openSync, readdirSync, readSync, statSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
 import { E_OPEN_FAILED, E_UNKNOWN_FORMAT } from '../io/context.js';
+import { openMessage } from '../io/open.js';
 import { u32le } from '../core/bytes.js';
 import { sniffPcap } from '../io/pcap.js';
 import { BT_SHB } from '../io/pcapng.js';
@@ -44,12 +45,10 @@ function sniffCapture(path: string): boolean | string {
   }
 }
 
+/** The reader's wording; a name listed in a folder that cannot be found is a dangling link. */
 function cannot(e: unknown): string {
-  const code = (e as NodeJS.ErrnoException | null)?.code;
-  if (code === 'EACCES' || code === 'EPERM') return 'cannot open: permission denied';
-  if (code === 'ENOENT') return 'cannot open: no such file (a dangling link?)';
-  if (code === 'ELOOP') return 'cannot open: too many symbolic links';
-  return `cannot open: ${e instanceof Error ? e.message : String(e)}`;
+  const m = openMessage(e);
+  return (e as NodeJS.ErrnoException | null)?.code === 'ENOENT' ? `${m} (a dangling link?)` : m;
 }
 
 export function expandInputs(names: readonly string[]): ExpandedInputs {

@@ -37,8 +37,6 @@ import {
   STREAM_READ_BYTES,
 } from './source.js';
 
-/** Smaller files are not worth a thread (and hold no complete frame after a header anyway). */
-const PREFILTER_MIN_BYTES = 64;
 /** With the prefilter, the first read only sniffs the format (driveFile reads on if it is not used). */
 const FIRST_READ_BYTES = 64 * 1024;
 
@@ -184,9 +182,9 @@ async function readFd(reader: Reader, path: string, fd: number, opts: ReaderOpti
       return;
     }
     // the prefilter walks classic pcap and pcapng that starts with a section header
-    const walkable = n >= PREFILTER_MIN_BYTES && (sniffPcap(reader.buf, 0) !== null || u32le(reader.buf, 0) === BT_SHB);
+    const walkable = n >= 4 && (sniffPcap(reader.buf, 0) !== null || u32le(reader.buf, 0) === BT_SHB);
     if (walk && walkable && reader.pickParser(n, n < firstRead) !== null) {
-      if (await drivePrefiltered(reader, fd, opts.fastPath as FastPathSink, opts.limits)) return;
+      if (await drivePrefiltered(reader, fd, size, opts.fastPath as FastPathSink, opts.limits)) return;
     }
     if (n === firstRead && firstRead < reader.size) {
       // not walked after all: fill the buffer as the first read always does (sniffing may need it)
@@ -238,7 +236,8 @@ async function closed(rs: ReadStream): Promise<void> {
   if (!rs.closed) await once(rs, 'close').catch(() => undefined);
 }
 
-function openMessage(e: unknown): string {
+/** Why a file cannot be opened, in one clause ("cannot open: permission denied"). */
+export function openMessage(e: unknown): string {
   const code = (e as NodeJS.ErrnoException | null)?.code;
   switch (code) {
     case 'ENOENT':

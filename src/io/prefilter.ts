@@ -3,7 +3,7 @@
  * (src/io/native/amtwatch_read.c) on its own thread, so the bulk of a large capture never reaches
  * JavaScript. The addon turns every record that the pipeline's fast path would drop unseen into a
  * SKIP item (timestamp words and captured length: the pipeline still counts the frame and moves its
- * clock with it, FastPathSink.skipped) and copies every other record whole (RAW), which the usual
+ * clock with it, FastPathSink.skippedRun) and copies every other record whole (RAW), which the usual
  * format parser reads as if from the file. At anything it does not handle itself it stops with the
  * file offset where the JavaScript reader takes over (driveFileFrom), so every problem is reported
  * by the same code and in the same words with or without the addon.
@@ -11,7 +11,6 @@
  * Optional: when the addon is not built, cannot load, or AMTWATCH_PREFILTER=0, reading is done in
  * JavaScript (source.ts driveFile), with the same results.
  */
-import { fstatSync } from 'node:fs';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type { Limits } from '../core/limits.js';
 import type { FormatParser } from './context.js';
@@ -19,14 +18,6 @@ import { PcapParser } from './pcap.js';
 import { adoptPrefilter, loadPrefilter, openPrefilter, type PrefilterAddon } from './prefilter-addon.js';
 import { PcapngParser } from './pcapng.js';
 import { driveFileFrom, type Reader } from './source.js';
-
-function fileSize(fd: number): number {
-  try {
-    return fstatSync(fd).size;
-  } catch {
-    return Infinity;
-  }
-}
 
 /** What the pipeline gives the reader so that frames its fast path drops can be dropped earlier. */
 export interface FastPathSink {
@@ -56,7 +47,7 @@ const CHUNKS_PER_YIELD = 8;
  */
 export const prefilterCounters = { files: 0, skippedFrames: 0, handovers: 0 };
 
-/** True when the prefilter addon is built and loads (for tests and the README's checks). */
+/** True when the prefilter addon is built and loads (tests). */
 export function prefilterAvailable(): boolean {
   return loadPrefilter() !== null;
 }
@@ -64,11 +55,11 @@ export function prefilterAvailable(): boolean {
 let spare: Buffer | null = null;
 
 /**
- * Reads the regular file open on `fd` through the prefilter. The reader has sniffed its parser from
- * the first bytes (reader.parser set) and holds nothing else. Returns false, having read nothing,
+ * Reads the regular file open on `fd` (`size` bytes) through the prefilter. The reader has sniffed
+ * its parser from the first bytes (reader.parser set) and holds nothing else. Returns false, having read nothing,
  * when the prefilter cannot be used for this parser (the caller then reads the file itself).
  */
-export async function drivePrefiltered(reader: Reader, fd: number, fast: FastPathSink, limits: Limits): Promise<boolean> {
+export async function drivePrefiltered(reader: Reader, fd: number, size: number, fast: FastPathSink, limits: Limits): Promise<boolean> {
   const p = reader.parser;
   const pcap = p instanceof PcapParser && !p.kuznetzov ? p : null;
   const ng = p instanceof PcapngParser ? p : null;
@@ -93,7 +84,7 @@ export async function drivePrefiltered(reader: Reader, fd: number, fast: FastPat
     a.close(h);
   }
   if (handover >= 0 && !reader.stopped) {
-    if (handover < fileSize(fd)) prefilterCounters.handovers++;
+    if (handover < size) prefilterCounters.handovers++;
     await driveFileFrom(reader, fd, handover);
   }
   return true;
