@@ -15,7 +15,7 @@
 import type { AnalyzerFactory, AnalyzerHost, SessionRef } from '../analyzers/types.js';
 import { A_RMCP_FRAGMENT } from '../analyzers/rmcp/constants.js';
 import { createRmcpAnalyzer, type RmcpAnalyzer } from '../analyzers/rmcp/analyzer.js';
-import type { IpBytes } from '../core/addr.js';
+import { ipv4FromU32, type IpBytes } from '../core/addr.js';
 import { A_INTERNAL_DECODER_BUG, AnomalyCounters } from '../core/anomaly.js';
 import type { StreamConsumer } from '../core/flow.js';
 import { copyBytes } from '../core/bytes.js';
@@ -193,18 +193,7 @@ export class Pipeline {
     const c = this.counters;
     c.frames++;
     c.bytes += f.end - f.off;
-    // f.ts is read where used, never kept in a local that a call could need boxed: that made
-    // TurboFan allocate a HeapNumber per frame (measured: 16 bytes/frame, most of the GC work)
-    if (f.ts > c.lastTs) {
-      if (c.firstTs < 0) c.firstTs = f.ts;
-      c.lastTs = f.ts;
-    }
-    if (f.ts > this.fileEnd) this.fileEnd = f.ts;
-    if (this.fileStart) {
-      this.fileStart = false;
-      if (f.ts < this.prevFileEnd) this.timeWentBack();
-    }
-    if (f.ts >= this.sweepAt) this.tick(f);
+    this.clock(f.ts);
     try {
       // Fast path for the bulk of a SPAN feed: a complete, unfragmented Ethernet/IPv4/TCP frame with
       // a 20-byte IP header, whose lengths are consistent and whose ports are not watched. Exactly
@@ -249,29 +238,36 @@ export class Pipeline {
   /**
    * Frames that the reader's prefilter (io/prefilter.ts) dropped because the fast path in onFrame
    * would have: ts[0..n) their times in file order, capBytes their captured bytes. The same
-   * counting and clock as onFrame before that point, frame by frame (the frame and byte totals are
-   * added first: nothing a sweep does reads them). Keep the two in step:
-   * test/unit/io/prefilter.test.ts compares whole runs with and without the prefilter.
+   * counting and clock as onFrame before that point (the frame and byte totals are added first:
+   * nothing a sweep does reads them). test/unit/io/prefilter.test.ts compares whole runs with and
+   * without the prefilter.
    */
   skippedRun(ts: Float64Array, n: number, capBytes: number): void {
     const c = this.counters;
     c.frames += n;
     c.bytes += capBytes;
-    for (let k = 0; k < n; k++) {
-      const t = ts[k] as number;
-      if (t > c.lastTs) {
-        if (c.firstTs < 0) c.firstTs = t;
-        c.lastTs = t;
-      }
-      if (t > this.fileEnd) this.fileEnd = t;
-      if (this.fileStart) {
-        this.fileStart = false;
-        if (t < this.prevFileEnd) this.timeWentBack();
-      }
-      if (t >= this.sweepAt) {
-        this.table.advance(t);
-        this.sweepAt = this.table.nextSweepAt;
-      }
+    for (let k = 0; k < n; k++) this.clock(ts[k] as number);
+  }
+
+  /**
+   * Every frame's time `t`, in file order (onFrame, skippedRun): the first and last packet times,
+   * the current file's end, a new stream when a file starts before the previous one ended, and
+   * the session table's sweeps.
+   */
+  private clock(t: Micros): void {
+    const c = this.counters;
+    if (t > c.lastTs) {
+      if (c.firstTs < 0) c.firstTs = t;
+      c.lastTs = t;
+    }
+    if (t > this.fileEnd) this.fileEnd = t;
+    if (this.fileStart) {
+      this.fileStart = false;
+      if (t < this.prevFileEnd) this.timeWentBack();
+    }
+    if (t >= this.sweepAt) {
+      this.table.advance(t);
+      this.sweepAt = this.table.nextSweepAt;
     }
   }
 
@@ -284,8 +280,8 @@ export class Pipeline {
       return;
     }
     const v6 = p.ipVersion === 6;
-    const src: IpBytes = v6 ? copyBytes(f.data, p.src6Off, p.src6Off + 16) : u32ToBytes(p.src4);
-    const dst: IpBytes = v6 ? copyBytes(f.data, p.dst6Off, p.dst6Off + 16) : u32ToBytes(p.dst4);
+    const src: IpBytes = v6 ? copyBytes(f.data, p.src6Off, p.src6Off + 16) : ipv4FromU32(p.src4);
+    const dst: IpBytes = v6 ? copyBytes(f.data, p.dst6Off, p.dst6Off + 16) : ipv4FromU32(p.dst4);
     (this.rmcp as RmcpAnalyzer).datagram(
       { src, srcPort: p.srcPort, dst, dstPort: p.dstPort, vlan: p.vlan < 0 ? null : p.vlan },
       f.data,
@@ -294,12 +290,6 @@ export class Pipeline {
       p.payloadLen,
       f.ts,
     );
-  }
-
-  /** Packet time reached the next sweep. */
-  private tick(f: Frame): void {
-    this.table.advance(f.ts);
-    this.sweepAt = this.table.nextSweepAt;
   }
 
   /** Moves time forward without a packet (live clock ticks). */
@@ -523,8 +513,4 @@ export class Pipeline {
       interim,
     };
   }
-}
-
-function u32ToBytes(v: number): Uint8Array {
-  return Uint8Array.of((v >>> 24) & 0xff, (v >>> 16) & 0xff, (v >>> 8) & 0xff, v & 0xff);
 }

@@ -3,6 +3,7 @@
  * addresses are kept as numbers and turned into bytes only when asked for (a record is being
  * written), which keeps a session small: the table may hold tens of thousands of them.
  */
+import { ipv4FromU32 } from '../core/addr.js';
 import type { StreamConsumer } from '../core/flow.js';
 import type { Micros } from '../core/time.js';
 import { Endpoint } from './endpoint.js';
@@ -70,18 +71,14 @@ export class Session {
 
   /** The originator's address bytes (4 or 16); a new array for IPv4 on every call. */
   get origAddr(): Uint8Array {
-    return this.orig6 ?? v4Bytes(this.origV4);
+    return this.orig6 ?? ipv4FromU32(this.origV4);
   }
 
   get respAddr(): Uint8Array {
-    return this.resp6 ?? v4Bytes(this.respV4);
+    return this.resp6 ?? ipv4FromU32(this.respV4);
   }
 
   get durationUs(): Micros {
     return this.lastTs - this.startTs;
   }
-}
-
-function v4Bytes(v: number): Uint8Array {
-  return Uint8Array.of((v >>> 24) & 0xff, (v >>> 16) & 0xff, (v >>> 8) & 0xff, v & 0xff);
 }
