@@ -9,7 +9,7 @@
 // capture) and the code cache ~20 ms more, which matters when the bar is tcpdump's time on the
 // same 1 GB file (~0.3 s). dist/ keeps the per-module build for the library entry.
 import { spawnSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { build } from 'esbuild';
 
 const common = { bundle: true, platform: 'node', target: 'node20', logLevel: 'warning', legalComments: 'inline' };
@@ -29,10 +29,12 @@ await build({
   banner: { js: "const __amtwatchUrl = require('node:url').pathToFileURL(__filename).href;" },
 });
 rmSync('dist/amtwatch-main.cache', { force: true });
-// The same flags as the executable's first line: V8 rejects a cache made under other flags.
+// The flags of the executable's first line (src/cli/launch.ts): V8 rejects a cache made under others.
+const shebang = /^#!\/usr\/bin\/env -S node (.*)$/m.exec(readFileSync('dist/amtwatch.mjs', 'utf8'));
+if (shebang === null) throw new Error('bundle: dist/amtwatch.mjs lacks its `#!/usr/bin/env -S node FLAGS` line');
 const r = spawnSync(
   process.execPath,
-  ['--max-semi-space-size=8', 'dist/amtwatch.mjs', 'read', '-q', '-f', 'ndjson', '-w', '/dev/null', '--config', 'pcaps/lab/amtwatch.yaml', 'pcaps/'],
+  [...(shebang[1] ?? '').split(' '), 'dist/amtwatch.mjs', 'read', '-q', '-f', 'ndjson', '-w', '/dev/null', '--config', 'pcaps/lab/amtwatch.yaml', 'pcaps/'],
   { env: { ...process.env, AMTWATCH_CODE_CACHE_OUT: 'dist/amtwatch-main.cache' }, stdio: ['ignore', 'ignore', 'inherit'] },
 );
 // exit 1 = unauthorized sessions found, the expected outcome on these captures
